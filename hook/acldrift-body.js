@@ -11479,8 +11479,33 @@ function unionCells(groups, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
     if (!cells.has("0") && !universal) record("", matchesOf(""));
     if (cells.has("1") && (cells.has("0") || universal)) return [...cells.values()];
   }
-  exploreProduct(groups, record, maxStates);
+  for (const [example, matches2] of walked(groups, maxStates)) record(example, matches2);
   return [...cells.values()];
+}
+function walked(groups, maxStates) {
+  const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))]);
+  let found2 = walks.get(key);
+  if (found2 === void 0) {
+    const firsts = /* @__PURE__ */ new Map();
+    try {
+      exploreProduct(
+        groups,
+        (example, matches2) => {
+          const key2 = signature(matches2);
+          if (!firsts.has(key2)) firsts.set(key2, [example, matches2]);
+        },
+        maxStates
+      );
+      found2 = [...firsts.values()];
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error;
+      found2 = error;
+    }
+    if (walks.size >= REMEMBERED_WALKS) walks.clear();
+    walks.set(key, found2);
+  }
+  if (found2 instanceof Undecidable) throw found2;
+  return found2;
 }
 function signature(matches2) {
   return matches2.map((m) => m ? "1" : "0").join("");
@@ -11505,39 +11530,60 @@ function exploreProduct(groups, record, maxStates) {
     const universal = set.find((id) => suffixes.universal[id]);
     return universal === void 0 ? set.sort((a, b) => a - b) : [universal, end].sort((a, b) => a - b);
   };
+  const setIds = /* @__PURE__ */ new Map();
+  const sets = [];
+  const intern = (ids) => {
+    const key = ids.join(",");
+    let n = setIds.get(key);
+    if (n === void 0) {
+      n = sets.length;
+      setIds.set(key, n);
+      const names3 = [];
+      for (const id of ids) {
+        const [tokens, p] = suffixes.at[id];
+        const token = tokens[p];
+        if (token?.t === "lit") names3.push(token.c);
+        else if (token?.t === "class") names3.push(...token.chars);
+      }
+      sets.push({ ids, accepts: ids.includes(end), names: names3, steps: /* @__PURE__ */ new Map() });
+    }
+    return n;
+  };
+  const stepSet = (n, c) => {
+    const set = sets[n];
+    let next = set.steps.get(c);
+    if (next === void 0) {
+      const ids = set.ids.flatMap((id) => suffixes.step(id, c, idsOf));
+      next = ids.length === 0 ? -1 : intern(normal(ids));
+      set.steps.set(c, next);
+    }
+    return next;
+  };
   const start2 = {
     live: groups.map((group, i2) => {
       const ids = group.flatMap((g) => closure(g.tokens, [0]).map((p) => idsOf(g.tokens)[p]));
-      return [i2, normal(ids)];
+      return [i2, intern(normal(ids))];
     }),
     path: ""
   };
   const seen = /* @__PURE__ */ new Set();
-  const stateKey2 = (s) => s.live.map(([i2, ids]) => `${i2}:${ids.join(",")}`).join(";");
+  const stateKey2 = (live) => live.map(([i2, n]) => `${i2}:${n}`).join(";");
   const queue = [start2];
-  seen.add(stateKey2(start2));
+  seen.add(stateKey2(start2.live));
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head];
     const matches2 = groups.map(() => false);
-    for (const [i2, ids] of state.live) matches2[i2] = ids.includes(end);
+    for (const [i2, n] of state.live) matches2[i2] = sets[n].accepts;
     record(state.path, matches2);
     const alphabet = /* @__PURE__ */ new Set([":", fresh2]);
-    for (const [, ids] of state.live) {
-      for (const id of ids) {
-        const [tokens, p] = suffixes.at[id];
-        const token = tokens[p];
-        if (token?.t === "lit") alphabet.add(token.c);
-        else if (token?.t === "class") for (const c of token.chars) alphabet.add(c);
-      }
-    }
+    for (const [, n] of state.live) for (const c of sets[n].names) alphabet.add(c);
     for (const c of alphabet) {
       const live = [];
-      for (const [i2, ids] of state.live) {
-        const next2 = ids.flatMap((id) => suffixes.step(id, c, idsOf));
-        if (next2.length > 0) live.push([i2, normal(next2)]);
+      for (const [i2, n] of state.live) {
+        const next = stepSet(n, c);
+        if (next >= 0) live.push([i2, next]);
       }
-      const next = { live, path: state.path + c };
-      const key = stateKey2(next);
+      const key = stateKey2(live);
       if (seen.has(key)) continue;
       seen.add(key);
       productEffort.states++;
@@ -11545,11 +11591,11 @@ function exploreProduct(groups, record, maxStates) {
         const patterns = groups.reduce((n, group) => n + group.length, 0);
         throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`);
       }
-      queue.push(next);
+      queue.push({ live, path: state.path + c });
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal, Suffixes, productEffort;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, walks, REMEMBERED_WALKS, isUniversal, Suffixes, productEffort;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -11587,6 +11633,8 @@ var init_glob = __esm({
     holdsGeneralSymbol = (tokens) => tokens.some((t) => t.t === "lit" && isGeneralSymbol(t.c));
     FRESH_CANDIDATES = "xyzqjkwvXYZQJKWV0123456789_-~";
     MAX_PRODUCT_STATES = 2e5;
+    walks = /* @__PURE__ */ new Map();
+    REMEMBERED_WALKS = 2e3;
     isUniversal = (glob2) => glob2.tokens.length === 1 && glob2.tokens[0].t === "star" && !glob2.tokens[0].noColon;
     Suffixes = class {
       ids = /* @__PURE__ */ new Map();
@@ -12556,12 +12604,28 @@ function allActions() {
   return everyAction;
 }
 function actionWeight(action) {
+  let weight3 = weights.get(action);
+  if (weight3 === void 0) weights.set(action, weight3 = weightOf(action));
+  return weight3;
+}
+function weightOf(action, level2 = serviceOf(action)?.details.get(action)?.[1] ?? "") {
   if (PRIVILEGE_ESCALATION.has(action)) return 5;
-  const level2 = serviceOf(action)?.details.get(action)?.[1] ?? "";
   if (level2.includes("Permissions management")) return 4;
   if (level2.includes("Write")) return 3;
   if (level2.includes("Read")) return 2;
   return 1;
+}
+function catalogueRanking() {
+  if (ranking === void 0) {
+    const actions = allActions();
+    const position = new Map(actions.map((action, i2) => [action, i2]));
+    const byWeight = [[], [], [], [], [], []];
+    for (const name2 of catalogueIndex().services)
+      for (const [action, [, level2]] of service(name2).details)
+        byWeight[weightOf(action, level2)].push(action);
+    ranking = { position, bySensitivity: byWeight.reverse().flat() };
+  }
+  return ranking;
 }
 function displayAction(action) {
   return serviceOf(action)?.details.get(action)?.[0] ?? action;
@@ -12600,34 +12664,57 @@ function actionDomain() {
 }
 function actionCells(groups) {
   const matchedBy = /* @__PURE__ */ new Map();
+  const everywhere = [];
+  let wholeFrom;
   groups.forEach((group, i2) => {
     for (const glob2 of group) {
-      for (const action of catalogueMatches(glob2)) {
-        const list4 = matchedBy.get(action);
-        if (list4 === void 0) matchedBy.set(action, [i2]);
-        else if (list4.at(-1) !== i2) list4.push(i2);
+      const matches2 = catalogueMatches(glob2);
+      if (servicePrefix(glob2) === void 0 && matches2.length === allActions().length) {
+        if (everywhere.at(-1) !== i2) everywhere.push(i2);
+        wholeFrom ??= matchedBy.size;
+        continue;
+      }
+      for (const action of matches2) {
+        const matched = matchedBy.get(action);
+        if (matched === void 0) {
+          const position = wholeFrom === void 0 ? matchedBy.size : wholeFrom + catalogueRanking().position.get(action);
+          matchedBy.set(action, { position, groups: [i2] });
+        } else if (matched.groups.at(-1) !== i2) matched.groups.push(i2);
       }
     }
   });
   const bySignature = /* @__PURE__ */ new Map();
-  const consider = (action, signature2) => {
+  const add = (signature2, action, position) => {
     const list4 = bySignature.get(signature2);
-    if (list4 === void 0) bySignature.set(signature2, [action]);
-    else if (list4.length < ALTERNATIVES || actionWeight(action) > actionWeight(list4.at(-1))) {
-      list4.push(action);
-      list4.sort((a, b) => actionWeight(b) - actionWeight(a));
-      if (list4.length > ALTERNATIVES) list4.pop();
-    }
+    if (list4 === void 0) bySignature.set(signature2, [[action, position]]);
+    else list4.push([action, position]);
   };
-  for (const [action, list4] of matchedBy) consider(action, list4.join(","));
+  for (const [action, { position, groups: matching }] of matchedBy) {
+    const all2 = everywhere.length === 0 ? matching : [.../* @__PURE__ */ new Set([...matching, ...everywhere])];
+    add(all2.sort((a, b) => a - b).join(","), action, position);
+  }
+  if (wholeFrom === void 0) {
+    const unmatched = unmatchedAction(groups.flat(), matchedBy);
+    if (unmatched !== void 0) add("", unmatched, Number.POSITIVE_INFINITY);
+  } else {
+    const { position, bySensitivity } = catalogueRanking();
+    const signature2 = everywhere.join(",");
+    const untouched = (action) => !matchedBy.has(action);
+    const examples = [];
+    for (const action of bySensitivity) {
+      if (examples.length === ALTERNATIVES) break;
+      if (untouched(action)) examples.push(action);
+    }
+    const first = allActions().find(untouched);
+    if (first !== void 0 && !examples.includes(first)) examples.push(first);
+    for (const action of examples) add(signature2, action, wholeFrom + position.get(action));
+  }
+  catalogueEffort.actions += matchedBy.size;
+  const cells = [...bySignature.values()].map((list4) => ({
+    first: list4.reduce((least, [, position]) => Math.min(least, position), Number.POSITIVE_INFINITY),
+    actions: list4.sort(([a, p], [b, q]) => actionWeight(b) - actionWeight(a) || p - q).slice(0, ALTERNATIVES).map(([action]) => action)
+  })).sort((a, b) => a.first - b.first).map(({ actions }) => ({ value: actions[0], known: /* @__PURE__ */ new Map(), alternatives: actions.slice(1) }));
   const globs = groups.flat();
-  const unmatched = unmatchedAction(globs, matchedBy);
-  if (unmatched !== void 0) consider(unmatched, "");
-  const cells = [...bySignature.values()].map((actions) => ({
-    value: actions[0],
-    known: /* @__PURE__ */ new Map(),
-    alternatives: actions.slice(1)
-  }));
   const unknownLiterals = /* @__PURE__ */ new Set();
   for (const glob2 of globs) {
     const literal = glob2.samples[0];
@@ -12656,7 +12743,7 @@ function catalogueMatches(glob2) {
   if (matches2 === void 0) {
     const prefix = servicePrefix(glob2);
     const candidates2 = prefix === void 0 ? allActions() : service(prefix)?.actions ?? [];
-    matches2 = candidates2.filter((action) => globMatches(glob2, action));
+    matches2 = isUniversal(glob2) ? candidates2 : candidates2.filter((action) => globMatches(glob2, action));
     matchesByPattern.set(glob2.key, matches2);
   }
   return matches2;
@@ -12671,7 +12758,7 @@ function unmatchedAction(globs, matchedBy) {
   const other = catalogueIndex().services.find((name2) => !prefixes.includes(name2));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var import_node_fs3, DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, matchesByPattern;
+var import_node_fs3, DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, weights, ranking, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, catalogueEffort, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
@@ -12716,10 +12803,12 @@ var init_catalogue = __esm({
       "kms:putkeypolicy",
       "s3:putbucketpolicy"
     ]);
+    weights = /* @__PURE__ */ new Map();
     ALTERNATIVES = 12;
     isWildcard = (glob2) => glob2.tokens.some((t) => t.t === "star" || t.t === "one");
     cellsByPatterns = /* @__PURE__ */ new Map();
     REMEMBERED_PARTITIONS2 = 2e3;
+    catalogueEffort = { actions: 0 };
     matchesByPattern = /* @__PURE__ */ new Map();
   }
 });
@@ -53048,8 +53137,8 @@ function walkOf(history, start2, path) {
     }
   };
 }
-function* inStep(walks) {
-  const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
+function* inStep(walks2) {
+  const iterators = walks2.map((walk) => walk.states()[Symbol.iterator]());
   let current = iterators.map((iterator) => iterator.next());
   let top;
   while (current.every((next) => !next.done)) {
@@ -53085,16 +53174,16 @@ function chainOf(history, start2, path) {
 }
 function walkOfAll(paths, atTarget) {
   return (history, start2) => {
-    const walks = paths.map((path) => walkOf(history, start2, path));
-    const blobOf = (j, blob) => walks[j].before === void 0 ? atTarget.get(paths[j]) ?? null : blob;
-    const before = walks.some((walk) => walk.before !== void 0) ? {
+    const walks2 = paths.map((path) => walkOf(history, start2, path));
+    const blobOf = (j, blob) => walks2[j].before === void 0 ? atTarget.get(paths[j]) ?? null : blob;
+    const before = walks2.some((walk) => walk.before !== void 0) ? {
       path: paths[0],
-      blob: JSON.stringify(walks.map((walk, j) => blobOf(j, walk.before?.blob ?? null)))
+      blob: JSON.stringify(walks2.map((walk, j) => blobOf(j, walk.before?.blob ?? null)))
     } : void 0;
     return {
       before,
       *states() {
-        for (const { sha, span, depth, each } of inStep(walks))
+        for (const { sha, span, depth, each } of inStep(walks2))
           yield {
             sha,
             span,
@@ -53111,12 +53200,12 @@ function blobsOfAll(paths, state) {
   const blobs = JSON.parse(state);
   return new Map(paths.map((path, i2) => [path, blobs[i2] ?? null]));
 }
-function blobsToRead(history, target, path, walks = walkOf, onVisit) {
+function blobsToRead(history, target, path, walks2 = walkOf, onVisit) {
   const blobs = /* @__PURE__ */ new Set();
   const visited = /* @__PURE__ */ new Set();
   const starts = [{ sha: target, path }];
   for (let start2 = starts.pop(); start2 !== void 0; start2 = starts.pop()) {
-    const walk = walks(history, start2.sha, start2.path);
+    const walk = walks2(history, start2.sha, start2.path);
     if (walk.before?.blob) blobs.add(walk.before.blob);
     for (const s of walk.states()) {
       const key = `${s.sha}\0${s.path}`;
@@ -53132,11 +53221,11 @@ function blobsToRead(history, target, path, walks = walkOf, onVisit) {
   }
   return blobs;
 }
-function semanticBlame(history, target, path, allowed, walks = walkOf, onVisit) {
-  return blameFrom(history, target, path, allowed, walks, onVisit, /* @__PURE__ */ new Set(), 0);
+function semanticBlame(history, target, path, allowed, walks2 = walkOf, onVisit) {
+  return blameFrom(history, target, path, allowed, walks2, onVisit, /* @__PURE__ */ new Set(), 0);
 }
-function blameFrom(history, target, path, allowed, walks, onVisit, visited, depth) {
-  const walk = walks(history, target, path);
+function blameFrom(history, target, path, allowed, walks2, onVisit, visited, depth) {
+  const walk = walks2(history, target, path);
   let blamed;
   let seen = 0;
   let exhausted = true;
@@ -53172,14 +53261,14 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
   }
   const merged = history.commits.get(blamed.sha).parents.slice(1);
   for (const parent of depth < MAX_MERGE_DEPTH ? merged.filter((p) => history.commits.has(p)) : []) {
-    const branch = blameFrom(history, parent, blamed.path, allowed, walks, onVisit, visited, depth + 1);
+    const branch = blameFrom(history, parent, blamed.path, allowed, walks2, onVisit, visited, depth + 1);
     if (branch.sha !== null) return { sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha };
     if (branch.shallow) return branch;
   }
   return { sha: blamed.sha };
 }
-function changedSince(history, target, path, same2, walks = walkOf) {
-  const walk = walks(history, target, path);
+function changedSince(history, target, path, same2, walks2 = walkOf) {
+  const walk = walks2(history, target, path);
   if (walk.before === void 0) return void 0;
   const baseline = walk.before.blob;
   const run2 = [];
@@ -53203,8 +53292,8 @@ var init_blame = __esm({
     init_history();
     init_chains();
     NO_WALK = { before: void 0, states: () => [] };
-    onlyRead = (walks, reading, single2 = true) => (history, start2, path) => {
-      const walk = walks(history, start2, path);
+    onlyRead = (walks2, reading, single2 = true) => (history, start2, path) => {
+      const walk = walks2(history, start2, path);
       if (reading === void 0) return walk;
       const same2 = single2 && walk.before === void 0 && !reading.baseline(path) ? reading.atTarget.get(path) : void 0;
       const versions = same2 === void 0 ? walk : unchanged(walk, path, same2);
@@ -53320,9 +53409,9 @@ async function addedAccess(options) {
   const { history, head, settings } = options;
   const out2 = /* @__PURE__ */ new Map();
   for (const group of options.groups) {
-    const { findings, kind, walks, together } = group;
+    const { findings, kind, walks: walks2, together } = group;
     const adapter = adapterFor(kind);
-    const walk = walks(history, head, group.path);
+    const walk = walks2(history, head, group.path);
     if (walk.before === void 0) continue;
     const keys = new Set(findings.map(findingKey));
     const target = new Map(
@@ -53391,7 +53480,7 @@ async function addedAccess(options) {
             state.sha,
             state.path,
             (version2) => answers3.get(version2) ?? false,
-            walks
+            walks2
           );
           if (blamed.sha === null) continue;
           by = {
@@ -53562,8 +53651,8 @@ async function attribute(findings, options) {
     ...new Set(findings.flatMap((f) => [f.file, elsewhereOf(f)?.file ?? f.file]))
   ]);
   const walksOf = (file) => {
-    const walks = together.get(file)?.walks;
-    return onlyRead(walks ?? walkOf, reading, walks === void 0);
+    const walks2 = together.get(file)?.walks;
+    return onlyRead(walks2 ?? walkOf, reading, walks2 === void 0);
   };
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
@@ -53822,8 +53911,8 @@ async function kindGroups(blamed, options) {
     const checked = (path) => reading === void 0 || reading.baseline(path) || target.get(path)?.kind === kind;
     const paths = kindPaths(options.history, kind).paths.filter(checked);
     if (paths.length === 0) continue;
-    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
-    const versions = blobsToRead(options.history, options.head, paths[0], walks);
+    const walks2 = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
+    const versions = blobsToRead(options.history, options.head, paths[0], walks2);
     const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()]);
     const wanted = [...new Set(blobs)].filter((blob) => blob !== null);
     const contents = /* @__PURE__ */ new Map();
@@ -53846,7 +53935,7 @@ async function kindGroups(blamed, options) {
         if (blob !== null) documents.push(...await parseOnce(path, blob));
       return documents;
     };
-    groups.push({ kind, findings, path: paths[0], walks, versions, documents: once2(read2), together: true });
+    groups.push({ kind, findings, path: paths[0], walks: walks2, versions, documents: once2(read2), together: true });
   }
   return groups;
 }
@@ -54426,8 +54515,8 @@ function protectedBlame(input, head, readHistory2, versions) {
     const together = requests.map((r) => r.together?.files(history));
     const all2 = [...new Set(together.flatMap((files2) => files2 ?? []))];
     const atTip = all2.length === 0 ? /* @__PURE__ */ new Map() : await blobIdsAt(root, head, all2);
-    const walks = together.map((files2) => files2 === void 0 ? walkOf : walkOfAll(files2, atTip));
-    const blobs = requests.map((r, i2) => blobsToRead(history, tip, together[i2]?.[0] ?? r.path, walks[i2]));
+    const walks2 = together.map((files2) => files2 === void 0 ? walkOf : walkOfAll(files2, atTip));
+    const blobs = requests.map((r, i2) => blobsToRead(history, tip, together[i2]?.[0] ?? r.path, walks2[i2]));
     await versions.load(
       blobs.flatMap((set, i2) => {
         const files2 = together[i2];
@@ -54446,7 +54535,7 @@ function protectedBlame(input, head, readHistory2, versions) {
         tip,
         files2?.[0] ?? request.path,
         (blob) => answers3.get(blob) ?? false,
-        walks[i2]
+        walks2[i2]
       );
       if (result2.sha !== null && boundaries.has(result2.sha))
         results.push({

@@ -585,12 +585,47 @@ export function unionCells(
     if (!cells.has('0') && !universal) record('', matchesOf(''))
     if (cells.has('1') && (cells.has('0') || universal)) return [...cells.values()]
   }
-  exploreProduct(groups, record, maxStates)
+  for (const [example, matches] of walked(groups, maxStates)) record(example, matches)
   return [...cells.values()]
 }
 
+/**
+ * The walks already made, by their groups' keys and state cap: a walk depends on nothing else (a
+ * glob's key fixes its tokens), and the searches ask again for the same groups with other samples
+ * (each string domain's, the witness's). Each holds the walk's first example of every signature,
+ * in the walk's order (what `record` keeps of it), or why it was given up. Bounded, for long runs.
+ */
+const walks = new Map<string, Array<[string, boolean[]]> | Undecidable>()
+const REMEMBERED_WALKS = 2000
+
+function walked(groups: Glob[][], maxStates: number): Array<[string, boolean[]]> {
+  const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))])
+  let found = walks.get(key)
+  if (found === undefined) {
+    const firsts = new Map<string, [string, boolean[]]>()
+    try {
+      exploreProduct(
+        groups,
+        (example, matches) => {
+          const key = signature(matches)
+          if (!firsts.has(key)) firsts.set(key, [example, matches])
+        },
+        maxStates,
+      )
+      found = [...firsts.values()]
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error
+      found = error
+    }
+    if (walks.size >= REMEMBERED_WALKS) walks.clear()
+    walks.set(key, found)
+  }
+  if (found instanceof Undecidable) throw found
+  return found
+}
+
 /** Whether a glob matches every string: a lone `*` that crosses colons. */
-const isUniversal = (glob: Glob) =>
+export const isUniversal = (glob: Glob) =>
   glob.tokens.length === 1 && glob.tokens[0]!.t === 'star' && !glob.tokens[0]!.noColon
 
 function signature(matches: boolean[]): string {
@@ -683,43 +718,68 @@ function exploreProduct(
     return universal === undefined ? set.sort((a, b) => a - b) : [universal, end].sort((a, b) => a - b)
   }
 
+  // A group's set of suffixes, numbered: product states share them, and what a set does (its
+  // step on each character, whether it accepts, which characters it names) is worked out once.
+  const setIds = new Map<string, number>()
+  const sets: Array<{ids: number[]; accepts: boolean; names: string[]; steps: Map<string, number>}> = []
+  const intern = (ids: number[]): number => {
+    const key = ids.join(',')
+    let n = setIds.get(key)
+    if (n === undefined) {
+      n = sets.length
+      setIds.set(key, n)
+      const names: string[] = []
+      for (const id of ids) {
+        const [tokens, p] = suffixes.at[id]!
+        const token = tokens[p]
+        if (token?.t === 'lit') names.push(token.c)
+        else if (token?.t === 'class') names.push(...token.chars)
+      }
+      sets.push({ids, accepts: ids.includes(end), names, steps: new Map()})
+    }
+    return n
+  }
+  /** The set after reading `c`, or -1 when no suffix takes it. */
+  const stepSet = (n: number, c: string): number => {
+    const set = sets[n]!
+    let next = set.steps.get(c)
+    if (next === undefined) {
+      const ids = set.ids.flatMap((id) => suffixes.step(id, c, idsOf))
+      next = ids.length === 0 ? -1 : intern(normal(ids))
+      set.steps.set(c, next)
+    }
+    return next
+  }
+
   // A state lists, for each group still alive, its set of suffixes.
-  type State = {live: Array<[number, number[]]>; path: string}
+  type State = {live: Array<[number, number]>; path: string}
   const start: State = {
     live: groups.map((group, i) => {
       const ids = group.flatMap((g) => closure(g.tokens, [0]).map((p) => idsOf(g.tokens)[p]!))
-      return [i, normal(ids)] as [number, number[]]
+      return [i, intern(normal(ids))] as [number, number]
     }),
     path: '',
   }
   const seen = new Set<string>()
-  const stateKey = (s: State) => s.live.map(([i, ids]) => `${i}:${ids.join(',')}`).join(';')
+  const stateKey = (live: Array<[number, number]>) => live.map(([i, n]) => `${i}:${n}`).join(';')
   const queue: State[] = [start]
-  seen.add(stateKey(start))
+  seen.add(stateKey(start.live))
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!
     const matches = groups.map(() => false)
-    for (const [i, ids] of state.live) matches[i] = ids.includes(end)
+    for (const [i, n] of state.live) matches[i] = sets[n]!.accepts
     record(state.path, matches)
 
     // Characters that no live glob names explicitly all behave like `fresh`.
     const alphabet = new Set<string>([':', fresh])
-    for (const [, ids] of state.live) {
-      for (const id of ids) {
-        const [tokens, p] = suffixes.at[id]!
-        const token = tokens[p]
-        if (token?.t === 'lit') alphabet.add(token.c)
-        else if (token?.t === 'class') for (const c of token.chars) alphabet.add(c)
-      }
-    }
+    for (const [, n] of state.live) for (const c of sets[n]!.names) alphabet.add(c)
     for (const c of alphabet) {
-      const live: Array<[number, number[]]> = []
-      for (const [i, ids] of state.live) {
-        const next = ids.flatMap((id) => suffixes.step(id, c, idsOf))
-        if (next.length > 0) live.push([i, normal(next)])
+      const live: Array<[number, number]> = []
+      for (const [i, n] of state.live) {
+        const next = stepSet(n, c)
+        if (next >= 0) live.push([i, next])
       }
-      const next: State = {live, path: state.path + c}
-      const key = stateKey(next)
+      const key = stateKey(live)
       if (seen.has(key)) continue
       seen.add(key)
       productEffort.states++
@@ -727,7 +787,7 @@ function exploreProduct(
         const patterns = groups.reduce((n, group) => n + group.length, 0)
         throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`)
       }
-      queue.push(next)
+      queue.push({live, path: state.path + c})
     }
   }
 }

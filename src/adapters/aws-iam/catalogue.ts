@@ -6,7 +6,7 @@
 import {readFileSync} from 'node:fs'
 import {BUILT_FILES} from '../../kernel/package-files.js'
 import {type AnyLeaf, type Cell, type Domain, type GlobLeaf} from '../../engine/domains.js'
-import {type Glob, globMatches, unionCells} from '../../engine/glob.js'
+import {type Glob, globMatches, isUniversal, unionCells} from '../../engine/glob.js'
 
 interface Service {
   /** lower-case `service:action`, in catalogue order */
@@ -98,12 +98,37 @@ export const PRIVILEGE_ESCALATION = new Set([
 
 /** How much a witness action should draw attention, to pick the most telling example. */
 export function actionWeight(action: string): number {
+  let weight = weights.get(action)
+  if (weight === undefined) weights.set(action, (weight = weightOf(action)))
+  return weight
+}
+
+const weights = new Map<string, number>()
+
+function weightOf(action: string, level = serviceOf(action)?.details.get(action)?.[1] ?? ''): number {
   if (PRIVILEGE_ESCALATION.has(action)) return 5
-  const level = serviceOf(action)?.details.get(action)?.[1] ?? ''
   if (level.includes('Permissions management')) return 4
   if (level.includes('Write')) return 3
   if (level.includes('Read')) return 2
   return 1
+}
+
+let ranking: {position: Map<string, number>; bySensitivity: string[]} | undefined
+/**
+ * The whole catalogue's order (an action's place in it) and its actions most sensitive first, in
+ * catalogue order among equals: the examples of a cell of `*`, worked out once.
+ */
+function catalogueRanking() {
+  if (ranking === undefined) {
+    const actions = allActions()
+    const position = new Map(actions.map((action, i) => [action, i]))
+    const byWeight: string[][] = [[], [], [], [], [], []]
+    for (const name of catalogueIndex().services)
+      for (const [action, [, level]] of service(name)!.details)
+        byWeight[weightOf(action, level)]!.push(action)
+    ranking = {position, bySensitivity: byWeight.reverse().flat()}
+  }
+  return ranking
 }
 
 export function displayAction(action: string): string {
@@ -169,41 +194,85 @@ export function actionDomain(): Domain {
 const cellsByPatterns = new Map<string, Cell[]>()
 const REMEMBERED_PARTITIONS = 2000
 
+/**
+ * The catalogue actions the partitions made since the count was last reset went through, one by
+ * one: what a comparison's action cells cost, whatever the machine (tests bound it).
+ */
+export const catalogueEffort = {actions: 0}
+
 /** The cells of groups of action patterns, each group read as their union (see Dimension.grouped). */
 function actionCells(groups: Glob[][]): Cell[] {
-  // Which groups match each catalogue action, found per service where the pattern names one.
-  const matchedBy = new Map<string, number[]>()
+  // Which groups match each catalogue action, found per service where the pattern names one, and
+  // where each action first comes (the order of the cells and of their examples). A pattern that
+  // matches the whole catalogue (`*`, `*:*`) is not listed action by action, 22,000 entries for
+  // every set of live rules: its groups match everywhere, and the actions no other pattern
+  // matches are one cell, whose examples the catalogue's ranking gives.
+  const matchedBy = new Map<string, {position: number; groups: number[]}>()
+  const everywhere: number[] = []
+  // Past the first whole-catalogue pattern, every action not met before comes in catalogue order.
+  let wholeFrom: number | undefined
   groups.forEach((group, i) => {
     for (const glob of group) {
-      for (const action of catalogueMatches(glob)) {
-        const list = matchedBy.get(action)
-        if (list === undefined) matchedBy.set(action, [i])
-        else if (list.at(-1) !== i) list.push(i)
+      const matches = catalogueMatches(glob)
+      if (servicePrefix(glob) === undefined && matches.length === allActions().length) {
+        if (everywhere.at(-1) !== i) everywhere.push(i)
+        wholeFrom ??= matchedBy.size
+        continue
+      }
+      for (const action of matches) {
+        const matched = matchedBy.get(action)
+        if (matched === undefined) {
+          const position =
+            wholeFrom === undefined ? matchedBy.size : wholeFrom + catalogueRanking().position.get(action)!
+          matchedBy.set(action, {position, groups: [i]})
+        } else if (matched.groups.at(-1) !== i) matched.groups.push(i)
       }
     }
   })
-  // Per signature, the most sensitive actions first: the first is the cell's value, a few
-  // more are kept so that a witness can name one whose resources fit the request.
-  const bySignature = new Map<string, string[]>()
-  const consider = (action: string, signature: string) => {
+  // Per signature (the groups that match), its actions with where they first came.
+  const bySignature = new Map<string, Array<[string, number]>>()
+  const add = (signature: string, action: string, position: number) => {
     const list = bySignature.get(signature)
-    if (list === undefined) bySignature.set(signature, [action])
-    else if (list.length < ALTERNATIVES || actionWeight(action) > actionWeight(list.at(-1)!)) {
-      list.push(action)
-      list.sort((a, b) => actionWeight(b) - actionWeight(a))
-      if (list.length > ALTERNATIVES) list.pop()
-    }
+    if (list === undefined) bySignature.set(signature, [[action, position]])
+    else list.push([action, position])
   }
-  for (const [action, list] of matchedBy) consider(action, list.join(','))
+  for (const [action, {position, groups: matching}] of matchedBy) {
+    const all = everywhere.length === 0 ? matching : [...new Set([...matching, ...everywhere])]
+    add(all.sort((a, b) => a - b).join(','), action, position)
+  }
+  if (wholeFrom === undefined) {
+    const unmatched = unmatchedAction(groups.flat(), matchedBy)
+    if (unmatched !== undefined) add('', unmatched, Number.POSITIVE_INFINITY)
+  } else {
+    // The actions only the whole-catalogue patterns match: the most sensitive, and the first in
+    // catalogue order (which places the cell among the others).
+    const {position, bySensitivity} = catalogueRanking()
+    const signature = everywhere.join(',')
+    const untouched = (action: string) => !matchedBy.has(action)
+    const examples: string[] = []
+    for (const action of bySensitivity) {
+      if (examples.length === ALTERNATIVES) break
+      if (untouched(action)) examples.push(action)
+    }
+    const first = allActions().find(untouched)
+    if (first !== undefined && !examples.includes(first)) examples.push(first)
+    for (const action of examples) add(signature, action, wholeFrom + position.get(action)!)
+  }
+  catalogueEffort.actions += matchedBy.size
+  // Per signature, the most sensitive actions first (the first in order among equals): the first
+  // is the cell's value, a few more are kept so that a witness can name one whose resources fit
+  // the request. The cells come in the order of their first actions.
+  const cells: Cell[] = [...bySignature.values()]
+    .map((list) => ({
+      first: list.reduce((least, [, position]) => Math.min(least, position), Number.POSITIVE_INFINITY),
+      actions: list
+        .sort(([a, p], [b, q]) => actionWeight(b) - actionWeight(a) || p - q)
+        .slice(0, ALTERNATIVES)
+        .map(([action]) => action),
+    }))
+    .sort((a, b) => a.first - b.first)
+    .map(({actions}) => ({value: actions[0], known: new Map(), alternatives: actions.slice(1)}))
   const globs = groups.flat()
-  const unmatched = unmatchedAction(globs, matchedBy)
-  if (unmatched !== undefined) consider(unmatched, '')
-
-  const cells: Cell[] = [...bySignature.values()].map((actions) => ({
-    value: actions[0],
-    known: new Map(),
-    alternatives: actions.slice(1),
-  }))
   const unknownLiterals = new Set<string>()
   for (const glob of globs) {
     const literal = glob.samples[0]!
@@ -239,14 +308,14 @@ function catalogueMatches(glob: Glob): string[] {
   if (matches === undefined) {
     const prefix = servicePrefix(glob)
     const candidates = prefix === undefined ? allActions() : (service(prefix)?.actions ?? [])
-    matches = candidates.filter((action) => globMatches(glob, action))
+    matches = isUniversal(glob) ? candidates : candidates.filter((action) => globMatches(glob, action))
     matchesByPattern.set(glob.key, matches)
   }
   return matches
 }
 
 /** A catalogue action that no leaf matches, loading as little of the catalogue as possible. */
-function unmatchedAction(globs: Glob[], matchedBy: Map<string, number[]>): string | undefined {
+function unmatchedAction(globs: Glob[], matchedBy: Map<string, unknown>): string | undefined {
   // The most telling first: an action that lets its holder gain access.
   const sensitive = [...PRIVILEGE_ESCALATION].find(
     (a) => isKnownAction(a) && !globs.some((g) => globMatches(g, a)),
