@@ -33075,12 +33075,13 @@ function coveredLength(intervals) {
   }
   return length;
 }
-var import_node_async_hooks, collection;
+var import_node_async_hooks, COLLECTION, collection;
 var init_timings = __esm({
   "src/kernel/timings.ts"() {
     "use strict";
     import_node_async_hooks = require("node:async_hooks");
-    collection = new import_node_async_hooks.AsyncLocalStorage();
+    COLLECTION = /* @__PURE__ */ Symbol.for("acldrift.timings");
+    collection = globalThis[COLLECTION] ??= new import_node_async_hooks.AsyncLocalStorage();
   }
 });
 

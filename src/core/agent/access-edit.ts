@@ -4,7 +4,7 @@
 // the registries, the pipeline and the engine are compiled already.
 
 import {classifier} from '../classify.js'
-import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './hook.js'
+import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
 import {logged, reviewEdit} from './review.js'
 
 /** The judgement of `action` on `path` (relative to the repository's root), a candidate path. */

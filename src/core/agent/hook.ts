@@ -12,12 +12,11 @@
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {dotGitDir} from '../../git/dot-git.js'
 import {readRegularIfExists} from '../../kernel/files.js'
-import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
-import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
-import {applyEdit, type EditResult} from './edits.js'
-import {HARNESSES, type Harness, type HookCall, hooksDropped, type Refusal} from './harnesses.js'
-import type {AgentLogEntry} from './log.js'
+import {compileGlobs, mayBeAccessConfig} from './candidates.js'
+import {applyEdit} from './edits.js'
+import {HARNESSES, type Harness, type HookCall, hooksDropped} from './harnesses.js'
+import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
 
 /**
  * What the CLI needs to fail closed: `sensitive` names what the call may touch (an edit, until
@@ -26,13 +25,6 @@ import type {AgentLogEntry} from './log.js'
  */
 export interface HookState {
   sensitive?: string
-}
-
-export interface Judgement {
-  /** why the call is refused (the CLI words it for the agent); undefined: it may run */
-  refusal?: Refusal
-  /** the entry to append to the decision log (blocking decisions only) */
-  log?: {gitDir: string; entry: AgentLogEntry; proposed?: Buffer}
 }
 
 const ALLOW: Judgement = {}
@@ -57,22 +49,6 @@ export const SHELL_GUARDED = [
   ...HARNESSES.map((h) => h.configFile),
   '.claude/settings.local.json',
 ]
-
-/** An edit the agent proposes. */
-export type EditAction = Extract<HookCall['action'], {type: 'edit'}>
-/** A log entry of this call, with what differs from a blocked edit. */
-export type Entry = (over: Partial<AgentLogEntry>) => AgentLogEntry
-/** The edited file's current content (undefined: no file) and the edit applied to it. */
-export interface Proposed {
-  current: Buffer | undefined
-  result: EditResult
-}
-
-export interface Repository {
-  root: string
-  /** the git directory, from `.git` (a folder, or a file naming it) without running git */
-  gitDir: string
-}
 
 /** The repository a path is in, found by walking up to its `.git`. */
 async function locate(start: string): Promise<Repository | undefined> {
@@ -187,13 +163,6 @@ function guarded(entry: Entry, file: string, tool: string, why: string, gitDir?:
 /** How many times a hook manager's configuration runs acldrift. */
 const acldriftRuns = (text: string | undefined) =>
   (text ?? '').split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1
-
-export interface ConfigView extends Pick<Config, 'documents' | 'exclude'> {
-  /** the config file's bytes, one character each (latin1): the cache's key */
-  text: string
-  /** the `documents:` globs, compiled */
-  globs: CompiledGlob[]
-}
 
 /**
  * The config's globs and excludes, which decide which paths are access configs. Read through
