@@ -50544,7 +50544,8 @@ var NO_FILES;
 var init_source_files = __esm({
   "src/core/source-files.ts"() {
     "use strict";
-    init_git();
+    init_file_history();
+    init_worktree();
     NO_FILES = { paths: async () => [], read: async () => /* @__PURE__ */ new Map() };
   }
 });
@@ -50930,8 +50931,11 @@ var init_source2 = __esm({
     "use strict";
     init_adapters();
     init_containers();
+    init_repo();
+    init_revision();
+    init_staged();
+    init_worktree();
     init_classify2();
-    init_git();
     init_config2();
     init_classify2();
     init_candidates();
