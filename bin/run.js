@@ -6,7 +6,7 @@
 async function agentHook(args) {
   if (args[0] !== 'hook' || args[1] !== 'agent') return undefined
   const module = await import('../dist/cli/agent-hook.js').catch(() => undefined)
-  return module?.runAgentHookArgs(args)
+  return module?.runAgentHookArgs(args, {cachedBody: true})
 }
 
 async function main() {

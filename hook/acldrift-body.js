@@ -210,6 +210,11 @@ var init_candidates = __esm({
 });
 
 // src/kernel/package-files.ts
+var package_files_exports = {};
+__export(package_files_exports, {
+  BUILT_FILES: () => BUILT_FILES,
+  PACKAGE_ROOT: () => PACKAGE_ROOT
+});
 var PACKAGE_ROOT, BUILT_FILES;
 var init_package_files = __esm({
   "src/kernel/package-files.ts"() {
@@ -11211,11 +11216,11 @@ function variableChar(text3) {
   return symbolChar(`variable:${key}${fallback}`, text3.trim());
 }
 function compileGlob(text3, options) {
-  const cacheKey = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
-  let glob2 = compiled.get(cacheKey);
+  const cacheKey2 = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
+  let glob2 = compiled.get(cacheKey2);
   if (glob2 === void 0) {
     if (compiled.size >= COMPILED_LIMIT) compiled.clear();
-    compiled.set(cacheKey, glob2 = compileUncached(text3, options));
+    compiled.set(cacheKey2, glob2 = compileUncached(text3, options));
   }
   return glob2;
 }
@@ -15027,8 +15032,8 @@ function sortedSet(values) {
 function compileEntry(raw, entry) {
   let byEntry = entryCache.get(raw);
   if (byEntry === void 0) entryCache.set(raw, byEntry = /* @__PURE__ */ new Map());
-  const cacheKey = entry.type === "resource" ? `r:${entry.resource}` : "n";
-  const cached = byEntry.get(cacheKey);
+  const cacheKey2 = entry.type === "resource" ? `r:${entry.resource}` : "n";
+  const cached = byEntry.get(cacheKey2);
   if (cached) return cached;
   const predicates = [];
   const literals2 = {};
@@ -15074,7 +15079,7 @@ function compileEntry(raw, entry) {
     key: JSON.stringify(meaning),
     nonResource: entry.type === "nonResource"
   };
-  byEntry.set(cacheKey, compiled3);
+  byEntry.set(cacheKey2, compiled3);
   return compiled3;
 }
 function grantOf(model, pair, entryIndex, keep = true) {
@@ -15590,8 +15595,8 @@ function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
 }) {
   const known2 = /* @__PURE__ */ new Map();
   const knownTo = (subject, namespace) => {
-    const cacheKey = `${subject}\0${namespace ?? ""}`;
-    let keys = known2.get(cacheKey);
+    const cacheKey2 = `${subject}\0${namespace ?? ""}`;
+    let keys = known2.get(cacheKey2);
     if (keys === void 0) {
       keys = /* @__PURE__ */ new Set();
       for (const o of pairsFor(other, subject)) {
@@ -15599,7 +15604,7 @@ function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
         if (o.entries === void 0) keys.add(unknownKey(o.roleId));
         else for (const e of o.entries) if (applies(o, e)) keys.add(e.compiled.key);
       }
-      known2.set(cacheKey, keys);
+      known2.set(cacheKey2, keys);
     }
     return keys;
   };
@@ -32824,15 +32829,6 @@ var init_containers = __esm({
 });
 
 // src/core/classify.ts
-var classify_exports = {};
-__export(classify_exports, {
-  CANDIDATE_PATHS: () => CANDIDATE_PATHS,
-  assigner: () => assigner,
-  classifier: () => classifier,
-  offeredForContent: () => offeredForContent,
-  readsPath: () => readsPath,
-  unmatchedGlobs: () => unmatchedGlobs
-});
 function assigner(config2) {
   const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
   const globs = config2.documents.map((d) => ({ match: picomatch(d.glob, { dot: true }), kind: d.kind }));
@@ -33195,12 +33191,13 @@ function coveredLength(intervals) {
   }
   return length;
 }
-var import_node_async_hooks, collection;
+var import_node_async_hooks, COLLECTION, collection;
 var init_timings = __esm({
   "src/kernel/timings.ts"() {
     "use strict";
     import_node_async_hooks = require("node:async_hooks");
-    collection = new import_node_async_hooks.AsyncLocalStorage();
+    COLLECTION = /* @__PURE__ */ Symbol.for("acldrift.timings");
+    collection = globalThis[COLLECTION] ??= new import_node_async_hooks.AsyncLocalStorage();
   }
 });
 
@@ -50663,7 +50660,8 @@ var NO_FILES;
 var init_source_files = __esm({
   "src/core/source-files.ts"() {
     "use strict";
-    init_git();
+    init_file_history();
+    init_worktree();
     NO_FILES = { paths: async () => [], read: async () => /* @__PURE__ */ new Map() };
   }
 });
@@ -51049,8 +51047,11 @@ var init_source2 = __esm({
     "use strict";
     init_adapters();
     init_containers();
+    init_repo();
+    init_revision();
+    init_staged();
+    init_worktree();
     init_classify2();
-    init_git();
     init_config2();
     init_classify2();
     init_candidates();
@@ -56490,6 +56491,57 @@ var init_review = __esm({
   }
 });
 
+// src/core/agent/access-edit.ts
+var access_edit_exports = {};
+__export(access_edit_exports, {
+  judgeAccessEdit: () => judgeAccessEdit
+});
+async function judgeAccessEdit(repo, path, view2, action, entry, proposed) {
+  const assigned = classifier(view2)(path);
+  if (assigned === void 0) return {};
+  const { current, result: result2 } = await proposed();
+  if (!result2.ok) {
+    const error = `the edit cannot be applied as the tool would: ${result2.reason}`;
+    return {
+      refusal: { type: "failure", file: path, error },
+      log: { gitDir: repo.gitDir, entry: entry({ tool: action.tool, file: path, reasons: [result2.reason] }) }
+    };
+  }
+  const content = Buffer.from(result2.content);
+  const review = await reviewEdit(
+    repo.root,
+    assigned,
+    current === void 0 ? void 0 : { path, content: current },
+    { path, content }
+  );
+  if (review.plain) return {};
+  if (review.problems.length > 0)
+    return {
+      refusal: { type: "unreadable", file: path, problems: review.problems },
+      log: {
+        gitDir: repo.gitDir,
+        entry: entry({ tool: action.tool, file: path, reasons: review.problems.map((p) => p.message) })
+      }
+    };
+  if (review.findings.length === 0) return {};
+  const expires = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
+  return {
+    refusal: { type: "widening", file: path, findings: review.findings, expires },
+    log: {
+      gitDir: repo.gitDir,
+      entry: entry({ tool: action.tool, file: path, findings: review.findings.map(logged2) }),
+      proposed: content
+    }
+  };
+}
+var init_access_edit = __esm({
+  "src/core/agent/access-edit.ts"() {
+    "use strict";
+    init_classify2();
+    init_review();
+  }
+});
+
 // src/core/agent/shell-words.ts
 function parseShell(line) {
   const parser = new Parser3(line);
@@ -57309,7 +57361,7 @@ async function locate(start2) {
     if ((0, import_node_path25.dirname)(dir) === dir) return void 0;
   }
 }
-async function judge2(harness, event, call, state) {
+async function judge2(harness, event, call, state, accessEdit) {
   const { action } = call;
   const base = call.cwd ?? process.cwd();
   const entry = (over) => ({
@@ -57328,21 +57380,21 @@ async function judge2(harness, event, call, state) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit((0, import_node_path25.resolve)(base, action.file), action, entry);
+      return judgeEdit((0, import_node_path25.resolve)(base, action.file), action, entry, accessEdit);
     case "shell":
       return judgeShell((0, import_node_path25.resolve)(base, action.cwd ?? "."), action.command, entry);
     case "stop":
       return judgeStop(base, action.repeated, state, entry);
   }
 }
-async function judgeEdit(file, action, entry) {
+async function judgeEdit(file, action, entry, accessEdit) {
   const proposed = async () => {
-    const current2 = await readRegularIfExists(file);
-    return { current: current2, result: applyEdit(current2?.toString("utf8"), action.edit) };
+    const current = await readRegularIfExists(file);
+    return { current, result: applyEdit(current?.toString("utf8"), action.edit) };
   };
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
-    const { result: result3 } = await proposed();
-    if (result3.ok && /"disableAllHooks"\s*:\s*true/.test(result3.content))
+    const { result: result2 } = await proposed();
+    if (result2.ok && /"disableAllHooks"\s*:\s*true/.test(result2.content))
       return guarded(
         entry,
         file,
@@ -57359,53 +57411,17 @@ async function judgeEdit(file, action, entry) {
   if (path === CONFIG_FILE) return ALLOW;
   const hookConfig = HARNESSES.find((h) => h.configFile === path);
   if (hookConfig !== void 0 || MANAGER_CONFIGS.some((pattern) => pattern.test(path))) {
-    const { current: current2, result: result3 } = await proposed();
-    if (!result3.ok) return ALLOW;
-    const before = current2?.toString("utf8");
-    const weakened2 = hookConfig !== void 0 ? hooksDropped(hookConfig, before, result3.content).length > 0 : acldriftRuns(before) > acldriftRuns(result3.content);
+    const { current, result: result2 } = await proposed();
+    if (!result2.ok) return ALLOW;
+    const before = current?.toString("utf8");
+    const weakened2 = hookConfig !== void 0 ? hooksDropped(hookConfig, before, result2.content).length > 0 : acldriftRuns(before) > acldriftRuns(result2.content);
     if (weakened2) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
     return ALLOW;
   }
   const view2 = await configView(repo);
   if (!mayBeAccessConfig(path, view2.globs)) return ALLOW;
-  const { classifier: classifier2 } = await Promise.resolve().then(() => (init_classify2(), classify_exports));
-  const assigned = classifier2(view2)(path);
-  if (assigned === void 0) return ALLOW;
-  const { current, result: result2 } = await proposed();
-  const { reviewEdit: reviewEdit2, logged: logged3 } = await Promise.resolve().then(() => (init_review(), review_exports));
-  if (!result2.ok) {
-    const error = `the edit cannot be applied as the tool would: ${result2.reason}`;
-    return {
-      refusal: { type: "failure", file: path, error },
-      log: { gitDir: repo.gitDir, entry: entry({ tool: action.tool, file: path, reasons: [result2.reason] }) }
-    };
-  }
-  const content = Buffer.from(result2.content);
-  const review = await reviewEdit2(
-    repo.root,
-    assigned,
-    current === void 0 ? void 0 : { path, content: current },
-    { path, content }
-  );
-  if (review.plain) return ALLOW;
-  if (review.problems.length > 0)
-    return {
-      refusal: { type: "unreadable", file: path, problems: review.problems },
-      log: {
-        gitDir: repo.gitDir,
-        entry: entry({ tool: action.tool, file: path, reasons: review.problems.map((p) => p.message) })
-      }
-    };
-  if (review.findings.length === 0) return ALLOW;
-  const expires = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
-  return {
-    refusal: { type: "widening", file: path, findings: review.findings, expires },
-    log: {
-      gitDir: repo.gitDir,
-      entry: entry({ tool: action.tool, file: path, findings: review.findings.map(logged3) }),
-      proposed: content
-    }
-  };
+  const { judgeAccessEdit: judgeAccessEdit2 } = await (accessEdit?.(repo.gitDir) ?? Promise.resolve().then(() => (init_access_edit(), access_edit_exports)));
+  return judgeAccessEdit2(repo, path, view2, action, entry, proposed);
 }
 function guarded(entry, file, tool, why, gitDir2) {
   return {
@@ -57417,8 +57433,8 @@ async function configView(repo) {
   const content = await readRegularIfExists((0, import_node_path25.join)(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = (0, import_node_path25.join)(repo.gitDir, "acldrift", "config-view.json");
-  const cached = await readRegularIfExists(cacheFile);
+  const cacheFile2 = (0, import_node_path25.join)(repo.gitDir, "acldrift", "config-view.json");
+  const cached = await readRegularIfExists(cacheFile2);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
@@ -57431,7 +57447,7 @@ async function configView(repo) {
   const globs = await compileGlobs(config2.documents.map((d) => d.glob));
   const view2 = { text: text3, documents: config2.documents, exclude: config2.exclude, globs };
   const { writeFileAtomic: writeFileAtomic2 } = await Promise.resolve().then(() => (init_atomic(), atomic_exports));
-  await writeFileAtomic2(cacheFile, JSON.stringify(view2)).catch(() => void 0);
+  await writeFileAtomic2(cacheFile2, JSON.stringify(view2)).catch(() => void 0);
   return view2;
 }
 async function judgeShell(cwd, command, entry) {
@@ -57510,6 +57526,83 @@ var init_hook = __esm({
   }
 });
 
+// src/cli/hook-body.ts
+var hook_body_exports = {};
+__export(hook_body_exports, {
+  loadBody: () => loadBody
+});
+function cacheFile(gitDir2, command) {
+  const name2 = command !== void 0 && /^[a-z][a-z-]{0,39}$/.test(command) ? command : "other";
+  return (0, import_node_path26.join)(gitDir2, "acldrift", `hook-code-cache.${name2}`);
+}
+function cacheKey(body3) {
+  const hash = (0, import_node_crypto4.createHash)("sha256");
+  for (const part of [
+    (0, import_node_crypto4.createHash)("sha256").update(body3).digest("hex"),
+    process.version,
+    process.arch,
+    process.versions.v8,
+    JSON.stringify(process.execArgv),
+    process.env.NODE_OPTIONS ?? ""
+  ])
+    hash.update(`${part}\0`);
+  return hash.digest("hex");
+}
+async function openCache(gitDir2, path, key) {
+  const save = async (data2) => {
+    const secret2 = await ensureKey(keyFile(gitDir2));
+    const header2 = `${key} ${macOf2(secret2, key, data2).toString("hex")}
+`;
+    await writeFileAtomic(path, Buffer.concat([Buffer.from(header2), data2]));
+  };
+  const [file, secret] = await Promise.all([
+    // (bounded and never waiting: a fifo or a huge file planted there is no cache, not a hung hook)
+    readRegularFile(path, path, MAX_CACHE_BYTES).catch(() => void 0),
+    readKey(keyFile(gitDir2))
+  ]);
+  if (file === void 0 || secret === void 0 || file.length <= HEADER_BYTES) return { save };
+  const header = file.subarray(0, HEADER_BYTES).toString("latin1");
+  const match = /^([0-9a-f]{64}) ([0-9a-f]{64})\n$/.exec(header);
+  if (match?.[1] !== key) return { save };
+  const data = file.subarray(HEADER_BYTES);
+  const verifies = (0, import_node_crypto4.timingSafeEqual)(macOf2(secret, key, data), Buffer.from(match[2], "hex"));
+  return verifies ? { data, save } : { save };
+}
+async function loadBody(bodyFile, gitDir2, command) {
+  const body3 = await (0, import_promises12.readFile)(bodyFile);
+  const cache = gitDir2 === void 0 ? void 0 : await openCache(gitDir2, cacheFile(gitDir2, command), cacheKey(body3));
+  const script = new import_node_vm.Script(body3.toString("utf8"), {
+    filename: (0, import_node_url2.fileURLToPath)(bodyFile),
+    cachedData: cache?.data
+  });
+  const module2 = { exports: {} };
+  script.runInThisContext()(module2, (0, import_node_module.createRequire)(bodyFile), bodyFile.href);
+  const saveCache = async () => {
+    if (cache !== void 0 && (cache.data === void 0 || script.cachedDataRejected === true))
+      await cache.save(script.createCachedData()).catch(() => void 0);
+  };
+  return { exports: module2.exports, saveCache };
+}
+var import_node_crypto4, import_promises12, import_node_module, import_node_path26, import_node_url2, import_node_vm, MAX_CACHE_BYTES, HEADER_BYTES, macOf2;
+var init_hook_body = __esm({
+  "src/cli/hook-body.ts"() {
+    "use strict";
+    import_node_crypto4 = require("node:crypto");
+    import_promises12 = require("node:fs/promises");
+    import_node_module = require("node:module");
+    import_node_path26 = require("node:path");
+    import_node_url2 = require("node:url");
+    import_node_vm = require("node:vm");
+    init_cache_key();
+    init_atomic();
+    init_files();
+    MAX_CACHE_BYTES = 64 * 1024 * 1024;
+    HEADER_BYTES = 64 + 1 + 64 + 1;
+    macOf2 = (secret, key, data) => (0, import_node_crypto4.createHmac)("sha256", secret).update(`${key}
+`).update(data).digest();
+  }
+});
+
 // src/reporters/timings.ts
 var timings_exports = {};
 __export(timings_exports, {
@@ -57563,7 +57656,7 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 async function withFileLock(lockPath, options, work) {
-  const key = (0, import_node_path26.resolve)(lockPath);
+  const key = (0, import_node_path27.resolve)(lockPath);
   const previous = queues.get(key) ?? Promise.resolve();
   const run2 = previous.then(async () => {
     const owner = await acquire(lockPath, options);
@@ -57588,7 +57681,7 @@ async function acquire(lockPath, options) {
     pid: process.pid,
     hostname: (0, import_node_os4.hostname)(),
     threadId: import_node_worker_threads.threadId,
-    token: (0, import_node_crypto4.randomBytes)(8).toString("hex"),
+    token: (0, import_node_crypto5.randomBytes)(8).toString("hex"),
     time: (/* @__PURE__ */ new Date()).toISOString()
   };
   const deadline = Date.now() + timeoutMs;
@@ -57609,9 +57702,9 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await (0, import_promises12.writeFile)(privatePath, JSON.stringify(me), { flag: "wx" });
+  await (0, import_promises13.writeFile)(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
-    await (0, import_promises12.link)(privatePath, lockPath);
+    await (0, import_promises13.link)(privatePath, lockPath);
     return true;
   } catch (error) {
     const code = errorCode(error);
@@ -57624,13 +57717,13 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = (0, import_node_path26.dirname)(lockPath);
-  const prefix = (0, import_node_path26.basename)(lockPath);
+  const directory = (0, import_node_path27.dirname)(lockPath);
+  const prefix = (0, import_node_path27.basename)(lockPath);
   try {
-    for (const name2 of await (0, import_promises12.readdir)(directory)) {
+    for (const name2 of await (0, import_promises13.readdir)(directory)) {
       if (!name2.startsWith(prefix) || !PRIVATE_SUFFIX.test(name2.slice(prefix.length))) continue;
-      const path = (0, import_node_path26.join)(directory, name2);
-      const stats = await (0, import_promises12.stat)(path).catch(() => void 0);
+      const path = (0, import_node_path27.join)(directory, name2);
+      const stats = await (0, import_promises13.stat)(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
   } catch {
@@ -57639,7 +57732,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
 async function createExclusive(lockPath, me) {
   let handle2;
   try {
-    handle2 = await (0, import_promises12.open)(lockPath, "wx");
+    handle2 = await (0, import_promises13.open)(lockPath, "wx");
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
@@ -57656,7 +57749,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([(0, import_promises12.readFile)(lockPath, "utf8"), (0, import_promises12.stat)(lockPath)]);
+    const [content, stats] = await Promise.all([(0, import_promises13.readFile)(lockPath, "utf8"), (0, import_promises13.stat)(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -57692,10 +57785,10 @@ function isAlive(pid) {
 async function breakStale(lockPath, staleMs) {
   const guardPath = `${lockPath}.break`;
   try {
-    await (await (0, import_promises12.open)(guardPath, "wx")).close();
+    await (await (0, import_promises13.open)(guardPath, "wx")).close();
   } catch (error) {
     if (errorCode(error) !== "EEXIST") throw error;
-    const guard = await (0, import_promises12.stat)(guardPath).catch(() => void 0);
+    const guard = await (0, import_promises13.stat)(guardPath).catch(() => void 0);
     if (guard !== void 0 && Date.now() - guard.mtimeMs > staleMs) await unlinkIfExists(guardPath);
     return false;
   }
@@ -57724,7 +57817,7 @@ function timeoutMessage(lockPath, state, timeoutMs) {
 }
 async function unlinkIfExists(path) {
   try {
-    await (0, import_promises12.unlink)(path);
+    await (0, import_promises13.unlink)(path);
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;
   }
@@ -57732,14 +57825,14 @@ async function unlinkIfExists(path) {
 function errorCode(error) {
   return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : void 0;
 }
-var import_node_crypto4, import_promises12, import_node_os4, import_node_path26, import_node_worker_threads, DEFAULT_TIMEOUT_MS, DEFAULT_STALE_MS, queues, heldTokens, PRIVATE_SUFFIX, sleep;
+var import_node_crypto5, import_promises13, import_node_os4, import_node_path27, import_node_worker_threads, DEFAULT_TIMEOUT_MS, DEFAULT_STALE_MS, queues, heldTokens, PRIVATE_SUFFIX, sleep;
 var init_lock = __esm({
   "src/core/audit-log/lock.ts"() {
     "use strict";
-    import_node_crypto4 = require("node:crypto");
-    import_promises12 = require("node:fs/promises");
+    import_node_crypto5 = require("node:crypto");
+    import_promises13 = require("node:fs/promises");
     import_node_os4 = require("node:os");
-    import_node_path26 = require("node:path");
+    import_node_path27 = require("node:path");
     import_node_worker_threads = require("node:worker_threads");
     init_errors();
     DEFAULT_TIMEOUT_MS = 1e4;
@@ -57761,14 +57854,14 @@ __export(log_exports, {
   readAgentLog: () => readAgentLog
 });
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = (0, import_node_path27.join)(gitDir2, AGENT_LOG);
-  await (0, import_promises13.mkdir)((0, import_node_path27.join)(gitDir2, PROPOSALS), { recursive: true });
+  const file = (0, import_node_path28.join)(gitDir2, AGENT_LOG);
+  await (0, import_promises14.mkdir)((0, import_node_path28.join)(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic((0, import_node_path27.join)(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic((0, import_node_path28.join)(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
-    const handle2 = await (0, import_promises13.open)(file, "a");
+    const handle2 = await (0, import_promises14.open)(file, "a");
     try {
       await handle2.appendFile(`${JSON.stringify(entry)}
 `);
@@ -57781,7 +57874,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await (0, import_promises13.readFile)((0, import_node_path27.join)(gitDir2, AGENT_LOG), "utf8");
+    text3 = await (0, import_promises14.readFile)((0, import_node_path28.join)(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -57806,7 +57899,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await (0, import_promises13.readFile)((0, import_node_path27.join)(gitDir2, PROPOSALS, attempt.proposal));
+      content = await (0, import_promises14.readFile)((0, import_node_path28.join)(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57814,12 +57907,12 @@ async function proposalFor(gitDir2, id) {
   }
   return void 0;
 }
-var import_promises13, import_node_path27, AGENT_LOG, PROPOSALS;
+var import_promises14, import_node_path28, AGENT_LOG, PROPOSALS;
 var init_log = __esm({
   "src/core/agent/log.ts"() {
     "use strict";
-    import_promises13 = require("node:fs/promises");
-    import_node_path27 = require("node:path");
+    import_promises14 = require("node:fs/promises");
+    import_node_path28 = require("node:path");
     init_atomic();
     init_hash();
     init_lock();
@@ -58144,12 +58237,29 @@ function emit(harness, event, block, message2) {
 `);
   return answer.code;
 }
-function runAgentHookArgs(argv) {
+function runAgentHookArgs(argv, options = {}) {
   if (argv[0] !== "hook" || argv[1] !== "agent" || argv.length !== 4 || argv[2].startsWith("-"))
     return void 0;
-  return runAgentHook(argv[2], argv[3]);
+  return runAgentHook(argv[2], argv[3], options);
 }
-async function runAgentHook(harnessName, event) {
+function cachedAccessEdit() {
+  let saved = async () => void 0;
+  const load = async (gitDir2) => {
+    const [{ loadBody: loadBody2 }, { PACKAGE_ROOT: PACKAGE_ROOT2 }] = await Promise.all([
+      Promise.resolve().then(() => (init_hook_body(), hook_body_exports)),
+      Promise.resolve().then(() => (init_package_files(), package_files_exports))
+    ]);
+    const body3 = await loadBody2(new URL("hook/acldrift-body.js", PACKAGE_ROOT2), gitDir2, "agent-edit").catch(
+      () => void 0
+    );
+    const judgeAccessEdit2 = body3?.exports.judgeAccessEdit;
+    if (judgeAccessEdit2 === void 0) return Promise.resolve().then(() => (init_access_edit(), access_edit_exports));
+    saved = body3.saveCache;
+    return { judgeAccessEdit: judgeAccessEdit2 };
+  };
+  return { load, saved: () => saved() };
+}
+async function runAgentHook(harnessName, event, options = {}) {
   const harness = harnessFor(harnessName);
   if (harness === void 0) {
     process.stderr.write(
@@ -58184,7 +58294,9 @@ async function runAgentHook(harnessName, event) {
     }
     const call = harness.read(event, payload);
     state.sensitive = void 0;
-    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state)) : await judge2(harness, event, call, state);
+    const body3 = options.cachedBody === true ? cachedAccessEdit() : void 0;
+    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state, body3?.load)) : await judge2(harness, event, call, state, body3?.load);
+    await body3?.saved();
     if (judgement.log !== void 0) {
       const { appendAgentLog: appendAgentLog2 } = await Promise.resolve().then(() => (init_log(), log_exports));
       await appendAgentLog2(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
@@ -58290,7 +58402,7 @@ async function judgedAs(root, actors, message2) {
 }
 async function baselineState(file, by) {
   if (by !== "content") {
-    const info2 = await (0, import_promises14.stat)(file, { bigint: true }).catch(() => void 0);
+    const info2 = await (0, import_promises15.stat)(file, { bigint: true }).catch(() => void 0);
     const settled = info2 !== void 0 && info2.ctimeMs < BigInt(Date.now() - SETTLED_MS) && info2.isFile();
     if (by === "stat" || settled)
       return {
@@ -58304,7 +58416,7 @@ async function stateKey(root, baselineFile, known2) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     known2.head === void 0 ? headCommit(root) : known2.head,
-    contentDigest((0, import_node_path28.join)(root, CONFIG_FILE)),
+    contentDigest((0, import_node_path29.join)(root, CONFIG_FILE)),
     baselineFile === void 0 ? { by: "content", state: "HEAD" } : baselineState(baselineFile, known2.baselineBy)
   ]);
   if (tree === void 0) return void 0;
@@ -58327,7 +58439,7 @@ async function pendingVerdict(root, checked) {
   return state === void 0 ? void 0 : { ...state, baselineFile, actors, judged };
 }
 async function forgetPass(root) {
-  await (0, import_promises14.rm)(await entryFile(root), { force: true });
+  await (0, import_promises15.rm)(await entryFile(root), { force: true });
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -58335,10 +58447,10 @@ async function rememberPass(root, entry) {
 }
 async function passedWithMessage(root, message2) {
   const dir = await gitDirectory(root);
-  if ((0, import_node_fs11.existsSync)((0, import_node_path28.join)(dir, "MERGE_HEAD"))) return false;
+  if ((0, import_node_fs11.existsSync)((0, import_node_path29.join)(dir, "MERGE_HEAD"))) return false;
   let entry;
   try {
-    entry = JSON.parse(await (0, import_promises14.readFile)((0, import_node_path28.join)(dir, ENTRY_FILE), "utf8"));
+    entry = JSON.parse(await (0, import_promises15.readFile)((0, import_node_path29.join)(dir, ENTRY_FILE), "utf8"));
   } catch {
     return false;
   }
@@ -58350,13 +58462,13 @@ async function passedWithMessage(root, message2) {
   ]);
   return state?.key === entry.key && judged === entry.judged;
 }
-var import_node_fs11, import_promises14, import_node_path28, ENTRY_FILE, contentDigest, SETTLED_MS, gitDirectory, entryFile;
+var import_node_fs11, import_promises15, import_node_path29, ENTRY_FILE, contentDigest, SETTLED_MS, gitDirectory, entryFile;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
     import_node_fs11 = require("node:fs");
-    import_promises14 = require("node:fs/promises");
-    import_node_path28 = require("node:path");
+    import_promises15 = require("node:fs/promises");
+    import_node_path29 = require("node:path");
     init_dot_git();
     init_git();
     init_atomic();
@@ -58364,14 +58476,14 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = (0, import_node_path28.join)("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => (0, import_promises14.readFile)(file).then(
+    ENTRY_FILE = (0, import_node_path29.join)("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => (0, import_promises15.readFile)(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
     SETTLED_MS = 2e3;
     gitDirectory = async (root) => await dotGitDir(root) ?? await gitDir(root);
-    entryFile = async (root) => (0, import_node_path28.join)(await gitDirectory(root), ENTRY_FILE);
+    entryFile = async (root) => (0, import_node_path29.join)(await gitDirectory(root), ENTRY_FILE);
   }
 });
 
@@ -59126,11 +59238,11 @@ function detailLines(c, finding2, withWitness) {
   }
   return lines;
 }
-var import_node_path29, SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
+var import_node_path30, SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
 var init_pretty = __esm({
   "src/reporters/pretty.ts"() {
     "use strict";
-    import_node_path29 = require("node:path");
+    import_node_path30 = require("node:path");
     init_source3();
     init_errors();
     init_coverage();
@@ -59148,7 +59260,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || (0, import_node_path29.isAbsolute)(file) ? file : import_node_path29.posix.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || (0, import_node_path30.isAbsolute)(file) ? file : import_node_path30.posix.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -59540,9 +59652,9 @@ function upTo(lines, noun, where) {
 function repositoryRelative(report, root) {
   if (root === void 0) return report;
   const path = (file) => {
-    if (!(0, import_node_path30.isAbsolute)(file)) return file;
-    const inside = (0, import_node_path30.relative)(root, file);
-    return inside === "" || inside.startsWith("..") || (0, import_node_path30.isAbsolute)(inside) ? file : inside.split(import_node_path30.sep).join("/");
+    if (!(0, import_node_path31.isAbsolute)(file)) return file;
+    const inside = (0, import_node_path31.relative)(root, file);
+    return inside === "" || inside.startsWith("..") || (0, import_node_path31.isAbsolute)(inside) ? file : inside.split(import_node_path31.sep).join("/");
   };
   const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
   return {
@@ -59575,11 +59687,11 @@ function escapeHtml(untrusted) {
 function defuseMentions(escaped) {
   return escaped.replace(/(^|[^\w])@(?=\w)/g, "$1@\u200B");
 }
-var import_node_path30, MARKDOWN_LIMIT, SECTION_LIMIT, LINE_LIMIT, SHORT_WITNESS, WITNESS_LIMIT, COVERAGE_LIMIT2, HTML_ENTITIES, TABLE_HEADER, SAFE_ID;
+var import_node_path31, MARKDOWN_LIMIT, SECTION_LIMIT, LINE_LIMIT, SHORT_WITNESS, WITNESS_LIMIT, COVERAGE_LIMIT2, HTML_ENTITIES, TABLE_HEADER, SAFE_ID;
 var init_markdown = __esm({
   "src/reporters/markdown.ts"() {
     "use strict";
-    import_node_path30 = require("node:path");
+    import_node_path31 = require("node:path");
     init_coverage();
     init_errors();
     init_findings();
@@ -59669,7 +59781,7 @@ function wantsColor(options) {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 function cwdFromRoot(root, cwd = process.cwd()) {
-  return (0, import_node_path31.relative)(root, cwd).split(import_node_path31.sep).join("/");
+  return (0, import_node_path32.relative)(root, cwd).split(import_node_path32.sep).join("/");
 }
 async function emitReport(report, options) {
   const text3 = await renderReport(options.format ?? "pretty", report, {
@@ -59689,7 +59801,7 @@ async function renderReport(format2, report, options) {
 }
 function emitText(text3, output2) {
   return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic((0, import_node_path31.resolve)(output2), text3);
+    if (output2 !== void 0) await writeFileAtomic((0, import_node_path32.resolve)(output2), text3);
     else
       await new Promise(
         (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
@@ -59700,21 +59812,21 @@ function writeReports(report, dir, context) {
   return timed("reporting", () => writeReportFiles(report, dir, context));
 }
 async function writeReportFiles(report, dir, context) {
-  await (0, import_promises15.mkdir)(dir, { recursive: true });
+  await (0, import_promises16.mkdir)(dir, { recursive: true });
   const written = [];
   for (const [format2, name2] of Object.entries(REPORT_FILES)) {
-    const file = (0, import_node_path31.join)(dir, name2);
+    const file = (0, import_node_path32.join)(dir, name2);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
   return written;
 }
-var import_promises15, import_node_path31, REPORT_FILES;
+var import_promises16, import_node_path32, REPORT_FILES;
 var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
-    import_promises15 = require("node:fs/promises");
-    import_node_path31 = require("node:path");
+    import_promises16 = require("node:fs/promises");
+    import_node_path32 = require("node:path");
     init_atomic();
     init_errors();
     init_timings();
@@ -59891,7 +60003,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await (0, import_promises16.readFile)(messageFile, "utf8");
+      raw = await (0, import_promises17.readFile)(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
@@ -59931,11 +60043,11 @@ async function runPostRewrite(how, stdin = process.stdin) {
   }
   return 0;
 }
-var import_promises16;
+var import_promises17;
 var init_hook2 = __esm({
   "src/cli/hook.ts"() {
     "use strict";
-    import_promises16 = require("node:fs/promises");
+    import_promises17 = require("node:fs/promises");
     init_classify3();
   }
 });
@@ -60158,6 +60270,7 @@ var init_flag_specs = __esm({
 // src/cli/hook-bundle.ts
 var hook_bundle_exports = {};
 __export(hook_bundle_exports, {
+  judgeAccessEdit: () => judgeAccessEdit,
   main: () => main
 });
 module.exports = __toCommonJS(hook_bundle_exports);
@@ -60224,6 +60337,7 @@ async function explained(loading2, flags2) {
 }
 
 // src/cli/hook-bundle.ts
+init_access_edit();
 async function main(argv) {
   const code = await runFast(argv);
   if (code !== void 0) return code;
@@ -60234,6 +60348,7 @@ async function main(argv) {
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
+  judgeAccessEdit,
   main
 });
 })

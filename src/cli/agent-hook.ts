@@ -5,7 +5,7 @@
 // cannot tell what it edits), and lets everything else through with a note on stderr.
 
 import {read, writeSync} from 'node:fs'
-import {type HookState, judge} from '../core/agent/hook.js'
+import {type AccessEditLoader, type HookState, judge} from '../core/agent/hook.js'
 import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
 
 /** Stop before the harness's own timeout (Claude Code: 60 s), which would let the call through. */
@@ -61,15 +61,48 @@ function emit(harness: Harness, event: string, block: boolean, message: string):
 /**
  * `hook agent HARNESS EVENT` in `argv`: its exit code; undefined for any other command line.
  * bin/run.js asks this before it loads anything else, so that the hook on every tool call loads
- * no more than it needs.
+ * no more than it needs; it runs the build (dist/), and sets `cachedBody` so that an edit that
+ * may be of an access config is reviewed by the hook bundle's code-cached body (the bundle
+ * itself, which also answers `hook agent`, does not).
  */
-export function runAgentHookArgs(argv: readonly string[]): Promise<number> | undefined {
+export function runAgentHookArgs(
+  argv: readonly string[],
+  options: {cachedBody?: boolean} = {},
+): Promise<number> | undefined {
   if (argv[0] !== 'hook' || argv[1] !== 'agent' || argv.length !== 4 || argv[2]!.startsWith('-'))
     return undefined
-  return runAgentHook(argv[2]!, argv[3]!)
+  return runAgentHook(argv[2]!, argv[3]!, options)
 }
 
-export async function runAgentHook(harnessName: string, event: string): Promise<number> {
+/**
+ * The slow path of an edit (core/agent/access-edit.ts) from the hook bundle's body, with its code
+ * cache in the repository's git directory: compiling the registries, the pipeline and the engine
+ * from the build's modules costs more than the rest of the review. `saved` writes the cache after
+ * the run. A body that cannot be loaded (a package without hook/) leaves the build's modules.
+ */
+function cachedAccessEdit(): {load: AccessEditLoader; saved: () => Promise<void>} {
+  let saved = async (): Promise<void> => undefined
+  const load: AccessEditLoader = async (gitDir) => {
+    const [{loadBody}, {PACKAGE_ROOT}] = await Promise.all([
+      import('./hook-body.js'),
+      import('../kernel/package-files.js'),
+    ])
+    const body = await loadBody(new URL('hook/acldrift-body.js', PACKAGE_ROOT), gitDir, 'agent-edit').catch(
+      () => undefined,
+    )
+    const judgeAccessEdit = body?.exports.judgeAccessEdit
+    if (judgeAccessEdit === undefined) return import('../core/agent/access-edit.js')
+    saved = body!.saveCache
+    return {judgeAccessEdit}
+  }
+  return {load, saved: () => saved()}
+}
+
+export async function runAgentHook(
+  harnessName: string,
+  event: string,
+  options: {cachedBody?: boolean} = {},
+): Promise<number> {
   const harness = harnessFor(harnessName)
   if (harness === undefined) {
     process.stderr.write(
@@ -109,10 +142,14 @@ export async function runAgentHook(harnessName: string, event: string): Promise<
     const call = harness.read(event, payload)
     state.sensitive = undefined
     // ACLDRIFT_DEBUG=1: where the call's time goes, on stderr (loaded only when asked for).
+    const body = options.cachedBody === true ? cachedAccessEdit() : undefined
     const judgement =
       process.env.ACLDRIFT_DEBUG === '1'
-        ? await (await import('./debug.js')).withDebug(true, () => judge(harness, event, call, state))
-        : await judge(harness, event, call, state)
+        ? await (
+            await import('./debug.js')
+          ).withDebug(true, () => judge(harness, event, call, state, body?.load))
+        : await judge(harness, event, call, state, body?.load)
+    await body?.saved()
     if (judgement.log !== undefined) {
       const {appendAgentLog} = await import('../core/agent/log.js')
       await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(

@@ -2,9 +2,13 @@
 // command: see hook-loader.ts): the git hooks that .pre-commit-hooks.yaml publishes, in one file
 // committed with the sources, because the pre-commit framework may install this repository
 // without building it (no dist/). It runs what the fast path runs (a plain check, the commit-msg
-// and prepare-commit-msg hooks) and nothing else: the rest of the CLI needs the build and oclif.
+// and prepare-commit-msg hooks, the agent hook) and nothing else; and it gives the CLI's agent hook
+// its review of an edit (judgeAccessEdit): the rest of the CLI needs the build and oclif.
 
 import {runFast} from './fast.js'
+
+// The agent hook's review of an edit, for the CLI's agent hook (agent-hook.ts).
+export {judgeAccessEdit} from '../core/agent/access-edit.js'
 
 /** The hook's exit code for its arguments. */
 export async function main(argv: string[]): Promise<number> {

@@ -1,107 +1,16 @@
 // The entry of the hook bundle, hook/acldrift.js (the `acldrift-hook` command the git hooks run):
-// it runs the bundle's body, hook/acldrift-body.js (hook-bundle.ts and everything it imports, npm
-// packages included, 2.6 MB), with a V8 code cache. Compiling the body costs about as much as
-// starting node; with the cache, V8 takes the bytecode a previous run compiled instead.
-//
-// The cache is kept per repository and per command (the check, each message hook: each compiles its
-// own part of the body) in .git/acldrift/hook-code-cache.COMMAND, for this body, this node and these
-// V8 flags (`key` below), and written atomically after a run without a usable one. What it
-// trusts: nothing in the file by itself. V8 accepts cached code when the source has the same
-// length and the flags match; it does not compare the source text (V8's
-// SerializedCodeData::SourceHash is the length), so code compiled from another script of the same
-// length, planted there, would run in place of the body and could pass any commit. So the file
-// carries an HMAC-SHA256 of its key and its data under the repository's own secret (cache-key.ts,
-// as the config cache does), and a file whose HMAC does not verify, or whose key is another's, is
-// not given to V8: the body is compiled from its source, as with no cache.
-//
-// The body is an ordinary function expression (scripts/bundle-hook.js wraps it): a module cannot
-// take a code cache in Node 20 (no module.enableCompileCache, vm.SourceTextModule is behind a flag).
+// it runs the bundle's body, hook/acldrift-body.js, with a V8 code cache (hook-body.ts).
 
-import {createHash, createHmac, timingSafeEqual} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
-import {createRequire} from 'node:module'
-import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {Script} from 'node:vm'
-import {ensureKey, keyFile, readKey} from '../core/cache-key.js'
 import {dotGitDir} from '../git/dot-git.js'
-import {writeFileAtomic} from '../kernel/atomic.js'
-import {readRegularFile} from '../kernel/files.js'
-
-/** What the body's function is called with, and what it exports. */
-type Body = (
-  module: {exports: {main?: (argv: string[]) => Promise<number>}},
-  require: NodeJS.Require,
-  url: string,
-) => void
-
-/** The cache file of the command `argv` runs: `check`, `hook-commit-msg`, …; `other` for anything else. */
-function cacheFile(gitDir: string, argv: readonly string[]): string {
-  const command = argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0]
-  const name = command !== undefined && /^[a-z][a-z-]{0,39}$/.test(command) ? command : 'other'
-  return join(gitDir, 'acldrift', `hook-code-cache.${name}`)
-}
-/** Far over what V8 makes of the body (about 1 MB). */
-const MAX_CACHE_BYTES = 64 * 1024 * 1024
-/** The file: `KEY MAC\n` (two sha256s in hex), then V8's cached data. */
-const HEADER_BYTES = 64 + 1 + 64 + 1
-
-/** What the cached code is valid for: this body, this node and V8, these flags. */
-function cacheKey(body: Buffer): string {
-  const hash = createHash('sha256')
-  for (const part of [
-    createHash('sha256').update(body).digest('hex'),
-    process.version,
-    process.arch,
-    process.versions.v8,
-    JSON.stringify(process.execArgv),
-    process.env.NODE_OPTIONS ?? '',
-  ])
-    hash.update(`${part}\0`)
-  return hash.digest('hex')
-}
-
-const macOf = (secret: Buffer, key: string, data: Uint8Array) =>
-  createHmac('sha256', secret).update(`${key}\n`).update(data).digest()
-
-interface CodeCache {
-  /** the cached data, when the file holds this key's, under an HMAC that verifies */
-  data?: Buffer
-  save(data: Buffer): Promise<void>
-}
-
-async function openCache(gitDir: string, path: string, key: string): Promise<CodeCache> {
-  const save = async (data: Buffer) => {
-    const secret = await ensureKey(keyFile(gitDir))
-    const header = `${key} ${macOf(secret, key, data).toString('hex')}\n`
-    await writeFileAtomic(path, Buffer.concat([Buffer.from(header), data]))
-  }
-  const [file, secret] = await Promise.all([
-    // (bounded and never waiting: a fifo or a huge file planted there is no cache, not a hung hook)
-    readRegularFile(path, path, MAX_CACHE_BYTES).catch(() => undefined),
-    readKey(keyFile(gitDir)),
-  ])
-  if (file === undefined || secret === undefined || file.length <= HEADER_BYTES) return {save}
-  const header = file.subarray(0, HEADER_BYTES).toString('latin1')
-  const match = /^([0-9a-f]{64}) ([0-9a-f]{64})\n$/.exec(header)
-  if (match?.[1] !== key) return {save}
-  const data = file.subarray(HEADER_BYTES)
-  const verifies = timingSafeEqual(macOf(secret, key, data), Buffer.from(match[2]!, 'hex'))
-  return verifies ? {data, save} : {save}
-}
+import {loadBody} from './hook-body.js'
 
 const argv = process.argv.slice(2)
-const bodyFile = new URL('./acldrift-body.js', import.meta.url)
-const body = await readFile(bodyFile)
 // Git runs its hooks at the top of the working tree; run elsewhere, the hook goes without a cache.
 const gitDir = await dotGitDir(process.cwd()).catch(() => undefined)
-const cache =
-  gitDir === undefined ? undefined : await openCache(gitDir, cacheFile(gitDir, argv), cacheKey(body))
-const script = new Script(body.toString('utf8'), {filename: fileURLToPath(bodyFile), cachedData: cache?.data})
-const module: Parameters<Body>[0] = {exports: {}}
-;(script.runInThisContext() as Body)(module, createRequire(bodyFile), bodyFile.href)
-process.exitCode = await module.exports.main!(argv)
-// After the run, so that the functions it compiled on first use are in the cache too. A cache that
-// cannot be written (a read-only repository) only costs the next run the compile.
-if (cache !== undefined && (cache.data === undefined || script.cachedDataRejected === true))
-  await cache.save(script.createCachedData()).catch(() => undefined)
+const body = await loadBody(
+  new URL('./acldrift-body.js', import.meta.url),
+  gitDir,
+  argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0],
+)
+process.exitCode = await body.exports.main!(argv)
+await body.saveCache()

@@ -5,13 +5,9 @@
 // sources given the same `blobs` read each blob once between them.
 
 import type {SourceFiles} from '../containers/index.js'
-import {
-  listSideEntries,
-  listTrackedFiles,
-  readListedPaths,
-  readWorktreeFiles,
-  type TreeEntry,
-} from '../git/index.js'
+import type {TreeEntry} from '../git/entries.js'
+import {listSideEntries, readListedPaths} from '../git/file-history.js'
+import {listTrackedFiles, readWorktreeFiles} from '../git/worktree.js'
 import type {SourceFile} from '../kernel/types.js'
 
 /** Where a source's files are: the working tree, the index, or a commit. */

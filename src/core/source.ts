@@ -4,22 +4,13 @@
 
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {containerFor, SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
+import type {TreeEntry} from '../git/entries.js'
+import {headCommit, resolveCommit} from '../git/repo.js'
+import {listRevisionFiles, readRevisionFiles} from '../git/revision.js'
+import {listStagedEntries, listStagedFiles, readStagedChanges, readStagedFiles} from '../git/staged.js'
+import type {ReadResult, SkipReason} from '../git/types.js'
+import {listWorktreeFiles, readWorktreeFiles} from '../git/worktree.js'
 import {type Assignment, assigner, classifier, offeredForContent, unmatchedGlobs} from './classify.js'
-import {
-  headCommit,
-  listRevisionFiles,
-  listStagedEntries,
-  listStagedFiles,
-  listWorktreeFiles,
-  readRevisionFiles,
-  readStagedChanges,
-  readStagedFiles,
-  readWorktreeFiles,
-  resolveCommit,
-  type ReadResult,
-  type SkipReason,
-  type TreeEntry,
-} from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 
 export {type Assignment, assigner, classifier} from './classify.js'

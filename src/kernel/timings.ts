@@ -24,7 +24,12 @@ export interface Timings {
 
 type Interval = readonly [start: number, end: number]
 
-const collection = new AsyncLocalStorage<Map<string, Interval[]>>()
+// One per process: the CLI's agent hook runs the hook bundle's body, with its own copy of this
+// module, in the same process (cli/hook-body.ts), and its stages are the run's too.
+const COLLECTION = Symbol.for('acldrift.timings')
+const collection = ((globalThis as {[COLLECTION]?: AsyncLocalStorage<Map<string, Interval[]>>})[
+  COLLECTION
+] ??= new AsyncLocalStorage())
 
 /** Runs one stage's work, timed when a collection is running. */
 export async function timed<T>(stage: string, work: () => Promise<T>): Promise<T> {

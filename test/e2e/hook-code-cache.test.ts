@@ -2,13 +2,14 @@
 // bundle's body with the code a previous run of the same command compiled, kept in
 // .git/acldrift/hook-code-cache.COMMAND. V8 checks only the source's length and its own flags before it runs cached code, so the file is
 // trusted only under an HMAC with the repository's key: whatever it holds, the verdict is the one
-// the body's source gives. Runs the committed hook/ (the bundle-hook test checks that it is what
+// the body's source gives. The CLI's agent hook reviews an edit of an access config with the same
+// body and its own cache (hook-code-cache.agent-edit). Runs the committed hook/ (the bundle-hook test checks that it is what
 // the sources build).
 
 import {readFile, rm, stat, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {projectRoot, runHermetic, type TestRepo} from '../helpers/repo.js'
+import {projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {dump, repoFactory} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
@@ -157,6 +158,52 @@ describe("the hook bundle's code cache", () => {
       await plantPassingCode(r)
       // V8 alone would run it (same length, same flags) and the hook would pass the public bucket.
       expect(await blocked(r)).toBe(first)
+    },
+    SLOW,
+  )
+})
+
+describe("the CLI's agent hook and the bundle's code cache", () => {
+  const AGENT_CACHE = join('.git', 'acldrift', 'hook-code-cache.agent-edit')
+  const agentHook = (r: TestRepo, file: string, content: string) =>
+    runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+      cwd: r.dir,
+      input: JSON.stringify({
+        session_id: 's',
+        cwd: r.dir,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, file), content},
+      }),
+      timeoutMs: 60_000,
+    })
+
+  it(
+    'reviews an edit of an access config with the body, through its own cache (agent-edit); a plain edit loads no body',
+    async () => {
+      const r = await newRepo()
+      await r.write(BUCKET_FILE, policyText(bucketPolicy))
+      await r.write('src/app.ts', 'export {}\n')
+      await r.stage()
+      await r.commit('Add the payroll bucket')
+      const plain = await agentHook(r, 'src/app.ts', 'export const a = 1\n')
+      expect(plain.code, dump(plain)).toBe(0)
+      await expect(stat(join(r.dir, AGENT_CACHE))).rejects.toThrow()
+      const first = await agentHook(r, BUCKET_FILE, policyText(publicBucketPolicy))
+      expect(first.code, dump(first)).toBe(2)
+      expect(first.stderr).toMatch(/WIDENING \(critical\) public-principal/)
+      const written = await stat(join(r.dir, AGENT_CACHE))
+      expect(written.size).toBeGreaterThan(100_000)
+      const second = await agentHook(r, BUCKET_FILE, policyText(publicBucketPolicy))
+      expect([second.code, second.stderr]).toEqual([2, first.stderr])
+      // V8 took it: a cache it rejected would have been written again.
+      const after = await stat(join(r.dir, AGENT_CACHE))
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+      // Garbage in the file (under a header that is not its HMAC's) changes nothing but the compile.
+      const header = (await readFile(join(r.dir, AGENT_CACHE))).subarray(0, HEADER_BYTES)
+      await writeFile(join(r.dir, AGENT_CACHE), Buffer.concat([header, Buffer.alloc(300_000, 0xa5)]))
+      const third = await agentHook(r, BUCKET_FILE, policyText(publicBucketPolicy))
+      expect([third.code, third.stderr]).toEqual([2, first.stderr])
     },
     SLOW,
   )

@@ -12,12 +12,11 @@
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {dotGitDir} from '../../git/dot-git.js'
 import {readRegularIfExists} from '../../kernel/files.js'
-import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
-import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
+import {compileGlobs, mayBeAccessConfig} from './candidates.js'
 import {applyEdit} from './edits.js'
-import {HARNESSES, type Harness, type HookCall, hooksDropped, type Refusal} from './harnesses.js'
-import type {AgentLogEntry} from './log.js'
+import {HARNESSES, type Harness, type HookCall, hooksDropped} from './harnesses.js'
+import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
 
 /**
  * What the CLI needs to fail closed: `sensitive` names what the call may touch (an edit, until
@@ -26,13 +25,6 @@ import type {AgentLogEntry} from './log.js'
  */
 export interface HookState {
   sensitive?: string
-}
-
-export interface Judgement {
-  /** why the call is refused (the CLI words it for the agent); undefined: it may run */
-  refusal?: Refusal
-  /** the entry to append to the decision log (blocking decisions only) */
-  log?: {gitDir: string; entry: AgentLogEntry; proposed?: Buffer}
 }
 
 const ALLOW: Judgement = {}
@@ -58,12 +50,6 @@ export const SHELL_GUARDED = [
   '.claude/settings.local.json',
 ]
 
-interface Repository {
-  root: string
-  /** the git directory, from `.git` (a folder, or a file naming it) without running git */
-  gitDir: string
-}
-
 /** The repository a path is in, found by walking up to its `.git`. */
 async function locate(start: string): Promise<Repository | undefined> {
   for (let dir = start; ; dir = dirname(dir)) {
@@ -75,15 +61,21 @@ async function locate(start: string): Promise<Repository | undefined> {
 
 const posixPath = (path: string) => path.split(sep).join('/')
 
+/** The slow path's module (access-edit.ts), when the caller loads it its own way (for `gitDir`). */
+export type AccessEditLoader = (
+  gitDir: string,
+) => Promise<Pick<typeof import('./access-edit.js'), 'judgeAccessEdit'>>
+
 export async function judge(
   harness: Harness,
   event: string,
   call: HookCall,
   state: HookState,
+  accessEdit?: AccessEditLoader,
 ): Promise<Judgement> {
   const {action} = call
   const base = call.cwd ?? process.cwd()
-  const entry = (over: Partial<AgentLogEntry>): AgentLogEntry => ({
+  const entry: Entry = (over) => ({
     at: new Date().toISOString(),
     harness: harness.name,
     event,
@@ -100,7 +92,7 @@ export async function judge(
     case 'edit':
       // Until shown to be no access config, an edit fails closed.
       state.sensitive = action.file
-      return judgeEdit(resolve(base, action.file), action, entry)
+      return judgeEdit(resolve(base, action.file), action, entry, accessEdit)
     case 'shell':
       return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
     case 'stop':
@@ -110,10 +102,11 @@ export async function judge(
 
 async function judgeEdit(
   file: string,
-  action: Extract<HookCall['action'], {type: 'edit'}>,
-  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
+  action: EditAction,
+  entry: Entry,
+  accessEdit: AccessEditLoader | undefined,
 ): Promise<Judgement> {
-  const proposed = async () => {
+  const proposed = async (): Promise<Proposed> => {
     const current = await readRegularIfExists(file)
     return {current, result: applyEdit(current?.toString('utf8'), action.edit)}
   }
@@ -154,54 +147,13 @@ async function judgeEdit(
   // Most edits end here, before anything heavy is loaded: a path no kind or format reads.
   const view = await configView(repo)
   if (!mayBeAccessConfig(path, view.globs)) return ALLOW
-  const {classifier} = await import('../classify.js')
-  const assigned = classifier(view)(path)
-  if (assigned === undefined) return ALLOW
-  // From here the file is, or may be, an access config.
-  const {current, result} = await proposed()
-  const {reviewEdit, logged} = await import('./review.js')
-  if (!result.ok) {
-    const error = `the edit cannot be applied as the tool would: ${result.reason}`
-    return {
-      refusal: {type: 'failure', file: path, error},
-      log: {gitDir: repo.gitDir, entry: entry({tool: action.tool, file: path, reasons: [result.reason]})},
-    }
-  }
-  const content = Buffer.from(result.content)
-  const review = await reviewEdit(
-    repo.root,
-    assigned,
-    current === undefined ? undefined : {path, content: current},
-    {path, content},
-  )
-  if (review.plain) return ALLOW
-  if (review.problems.length > 0)
-    return {
-      refusal: {type: 'unreadable', file: path, problems: review.problems},
-      log: {
-        gitDir: repo.gitDir,
-        entry: entry({tool: action.tool, file: path, reasons: review.problems.map((p) => p.message)}),
-      },
-    }
-  if (review.findings.length === 0) return ALLOW
-  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
-  return {
-    refusal: {type: 'widening', file: path, findings: review.findings, expires},
-    log: {
-      gitDir: repo.gitDir,
-      entry: entry({tool: action.tool, file: path, findings: review.findings.map(logged)}),
-      proposed: content,
-    },
-  }
+  // A candidate path: the slow path, loaded only now (by the CLI from the hook bundle's
+  // code-cached body: `accessEdit`).
+  const {judgeAccessEdit} = await (accessEdit?.(repo.gitDir) ?? import('./access-edit.js'))
+  return judgeAccessEdit(repo, path, view, action, entry, proposed)
 }
 
-function guarded(
-  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
-  file: string,
-  tool: string,
-  why: string,
-  gitDir?: string,
-): Judgement {
+function guarded(entry: Entry, file: string, tool: string, why: string, gitDir?: string): Judgement {
   return {
     refusal: {type: 'guarded', why},
     ...(gitDir === undefined ? {} : {log: {gitDir, entry: entry({tool, file, reasons: [why]})}}),
@@ -211,13 +163,6 @@ function guarded(
 /** How many times a hook manager's configuration runs acldrift. */
 const acldriftRuns = (text: string | undefined) =>
   (text ?? '').split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1
-
-interface ConfigView extends Pick<Config, 'documents' | 'exclude'> {
-  /** the config file's bytes, one character each (latin1): the cache's key */
-  text: string
-  /** the `documents:` globs, compiled */
-  globs: CompiledGlob[]
-}
 
 /**
  * The config's globs and excludes, which decide which paths are access configs. Read through
@@ -247,11 +192,7 @@ async function configView(repo: Repository): Promise<ConfigView> {
   return view
 }
 
-async function judgeShell(
-  cwd: string,
-  command: string,
-  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
-): Promise<Judgement> {
+async function judgeShell(cwd: string, command: string, entry: Entry): Promise<Judgement> {
   const {findBypasses} = await import('./bypass.js')
   const bypasses = findBypasses(command, {paths: SHELL_GUARDED})
   if (bypasses.length === 0) return ALLOW
@@ -279,12 +220,7 @@ async function hasGitHooks(root: string): Promise<boolean> {
   return hook !== undefined && hook.toString('utf8').includes(MARKER)
 }
 
-async function judgeStop(
-  cwd: string,
-  repeated: boolean,
-  state: HookState,
-  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
-): Promise<Judgement> {
+async function judgeStop(cwd: string, repeated: boolean, state: HookState, entry: Entry): Promise<Judgement> {
   // Told once already in this turn: let the agent finish (and report), or it would loop.
   if (repeated) return ALLOW
   const repo = await locate(cwd)
