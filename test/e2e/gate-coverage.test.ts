@@ -277,7 +277,6 @@ describe('CODEOWNERS, branch-protection and ACL approvals cover narrower access,
           wider: acl('*', []),
         },
         'deny-removed',
-        /commit: ([0-9a-f]{7}|pending) .*\n\s+actor: +agent: Claude Code/,
       )
     },
     SLOW,
