@@ -66,7 +66,8 @@ async function snapshotHashes(file: string): Promise<string> {
  * Nothing but the file itself and what killed writers leave, which nothing reads: the temporary
  * files of atomic writes, and the private files of lock takers (`<lock>.<token>`, see
  * src/core/audit-log/lock.ts: a run killed between writing its owner record and linking it into
- * place leaves one; the next lock holder sweeps it once it is stale).
+ * place leaves one; the next lock holder sweeps it once it is stale), and the stale-lock breaker's
+ * guard (`<lock>.break`), left by a run killed while it held it and removed once stale.
  */
 async function expectOnlyLeftovers(repo: TestRepo, allowed: string[]): Promise<void> {
   const litter = (name: string) =>
@@ -75,7 +76,7 @@ async function expectOnlyLeftovers(repo: TestRepo, allowed: string[]): Promise<v
       (file) =>
         file.endsWith('.lock') &&
         name.startsWith(`${file}.`) &&
-        /^[0-9a-f]{16}$/.test(name.slice(file.length + 1)),
+        /^([0-9a-f]{16}|break)$/.test(name.slice(file.length + 1)),
     )
   for (const name of await readdir(join(repo.dir, '.acldrift')))
     expect(allowed.includes(name) || litter(name), name).toBe(true)
