@@ -48,7 +48,8 @@ describe('helm: the command line of a chart', () => {
         'deploy/chart/values-extra.yaml',
       ],
     })
-    const files = (run as {files: Map<string, Buffer>}).files
+    if (!('files' in run)) throw new Error(`not rendered: ${JSON.stringify(run)}`)
+    const {files} = run
     // The chart's files and the values files outside its folder; nothing else of the repository.
     expect([...files.keys()].sort()).toEqual([
       CHART,
