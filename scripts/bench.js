@@ -7,7 +7,9 @@
 //                 edit that widens a policy; each against `node -e 0` run in turns with it
 //   templates     the same with 200 SAM templates (and 500 policy files), one template staged
 //   terraform     the same in a repository of 500 .tf files (50 modules), 200 SAM templates and 500
-//                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not)
+//                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not);
+//                 then after `acldrift init --hook git` (as users have it), the hook bundle the installed
+//                 pre-commit script runs, wall and CPU time, in turns with `node -e 0`
 //   kustomize     the same in a repository of 40 apps (a base and 2 overlays each, with patches)
 //                 and 500 policy files: a policy file staged (nothing rendered), or one overlay's
 //                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
@@ -485,6 +487,53 @@ resource "aws_s3_bucket_policy" "data" {
     }
   }
 
+  /**
+   * The same two commits as users have them: after `acldrift init --hook git` (its config, the
+   * snapshot baseline), committed, what the installed pre-commit script runs (the hook bundle),
+   * wall time and CPU time (its git processes included), each in turns with `node -e 0`.
+   */
+  function terraformAfterInit(terraform) {
+    const git = gitIn(terraform.dir)
+    git('reset', '-q', '--hard')
+    const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {
+      cwd: terraform.dir,
+      env,
+      encoding: 'utf8',
+    })
+    if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}${init.stdout}`)
+    git('add', '-A')
+    git('commit', '-q', '--no-verify', '-m', 'Set up acldrift')
+    const hookArgs = [hookEntry(terraform.dir), 'check', '--staged', '--quiet']
+    const measure = (which) => {
+      terraform.stage(which)
+      expectWidening(terraform.dir)
+      return {
+        wall: timeBesideNode(process.execPath, hookArgs, terraform.dir),
+        cpu: cpuBesideNode(hookArgs, terraform.dir),
+      }
+    }
+    const json = measure('json')
+    const tf = measure('tf')
+    const label = (what, staged) =>
+      `hook after init (500 .tf, 200 templates, 500 files, a ${staged} staged)${what}`
+    for (const [what, key, bare] of [
+      ['', 'wall', 'node -e 0'],
+      [' (CPU)', 'cpu', 'node -e 0 (CPU)'],
+    ]) {
+      print(label(what, '.json'), json[key].ms, bare, json[key].bare)
+      // The .tf file's cost: the ratios' difference, in ms of this figure's own `node -e 0`.
+      const extra = (tf[key].ms / tf[key].bare - json[key].ms / json[key].bare) * tf[key].bare
+      const verdict = tf[key].ms <= 3 * tf[key].bare && extra <= 30 ? 'within' : 'OVER'
+      print(
+        label(what, '.tf'),
+        tf[key].ms,
+        bare,
+        tf[key].bare,
+        `  (+${extra.toFixed(0)} ms for the .tf: ${verdict} the 3× + 30 ms budget)`,
+      )
+    }
+  }
+
   const terraform = generateTerraform(50, 200, 500)
   try {
     terraform.stage('json')
@@ -510,6 +559,7 @@ resource "aws_s3_bucket_policy" "data" {
     )
     const full = time(process.execPath, [cli, 'check'], terraform.dir)
     print('acldrift check (working tree, 500 .tf, 200 templates, 500 files)', full, 'node -e 0', nodeBare)
+    terraformAfterInit(terraform)
   } finally {
     rmSync(terraform.dir, {recursive: true, force: true})
   }

@@ -9,7 +9,8 @@
 // the base file in each overlay's finding, and attributed to that commit. A remote base is "not read" with its reason and never fetched, and an overlay that held
 // RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
 // every overlay that can render RBAC is "not read: kubectl not installed" (one whose inputs name no
-// RBAC object needs no render), without helm every chart "not read: helm not installed", and
+// RBAC object needs no render), without helm every chart "not read: helm not installed" (in the
+// hook too when only a values file the config names for it changed, outside its folder), and
 // nothing fails.
 
 import {readFile, rm, symlink, writeFile} from 'node:fs/promises'
@@ -464,6 +465,52 @@ rules:
       })
       expect(report.coverage.read.map((e) => e.file).filter((f) => f.startsWith('charts/'))).toEqual([])
       expect(report.findings.filter((f) => f.file.startsWith('charts/'))).toEqual([])
+    },
+    SLOW,
+  )
+
+  it(
+    'the hook with only a chart\'s values file staged, outside the chart\'s folder, and no helm: the chart the config names it for is "not read: helm not installed", no failure',
+    async () => {
+      const r = await newRepo()
+      const values = 'environments/prod/app-values.yaml'
+      await commitFiles(
+        r,
+        {
+          'acldrift.config.yaml': `version: 1\nhelm:\n  charts:\n    charts/app:\n      release: shop\n      values: [${values}]\n`,
+          'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+          'charts/app/values.yaml': 'rbac:\n  rules: []\n',
+          'charts/app/templates/role.yaml': `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ .Release.Name }}-app
+rules: {{ toYaml .Values.rbac.rules | nindent 2 }}
+`,
+          [values]: 'rbac:\n  rules: []\n',
+        },
+        'Deploy',
+      )
+      await r.write(
+        values,
+        'rbac:\n  rules:\n    - apiGroups: [""]\n      resources: [secrets]\n      verbs: [get]\n',
+      )
+      await r.stage(values)
+      // A PATH with node and git only.
+      const bin = await makeTempDir('acldrift-path-')
+      onTestFinished(() => rm(bin, {recursive: true, force: true}))
+      const gitPath = (await runHermetic('sh', ['-c', 'command -v git'], {cwd: r.dir})).stdout.trim()
+      await symlink(process.execPath, join(bin, 'node'))
+      await symlink(gitPath, join(bin, 'git'))
+      const staged = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir, env: {PATH: bin}})
+      expect(staged.code, dump(staged)).toBe(0)
+      const report = JSON.parse(staged.stdout) as Report & {coverage: {notRead: unknown[]}}
+      expectValidReport(report)
+      expect(report.coverage.notRead).toContainEqual({
+        file: 'charts/app/Chart.yaml',
+        recognisedAs: 'helm',
+        why: 'helm not installed',
+      })
+      expect(report.findings).toEqual([])
     },
     SLOW,
   )
