@@ -4,7 +4,7 @@
 
 import {stat, utimes} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, onTestFinished, vi} from 'vitest'
 import {forgetPass, passedWithMessage, pendingVerdict, rememberPass} from '../../src/core/commit-verdict.js'
 import {createRepo, identities, runHermetic, type TestRepo} from '../helpers/repo.js'
 
@@ -120,11 +120,18 @@ describe('commit-msg reuses the pre-commit pass', () => {
 })
 
 describe('with a settled snapshot file, keyed by its stat data (its bytes are not hashed)', () => {
-  // The file must be older than the racy window (commit-verdict.ts, SETTLED_MS) when pre-commit passes.
-  const settle = () => new Promise((done) => setTimeout(done, 2100))
+  // The file must be older than the racy window (commit-verdict.ts, SETTLED_MS: its ctime more
+  // than 2 s before Date.now()) when pre-commit passes. The clock is moved 2.1 s on for the rest of
+  // the test instead of waiting that long (ctime cannot be set back); each test writes nothing
+  // between settling and pre-commit's pass, so what pre-commit reads is what it read after a wait.
+  const realNow = Date.now.bind(Date)
+  const settle = () => {
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 2100)
+    onTestFinished(() => clock.mockRestore())
+  }
 
   it('reuses the pass for the same file', async () => {
-    await settle()
+    settle()
     const entry = await pendingVerdict(r.dir, {
       head: await head(),
       baselineFile: baselineFile(),
@@ -138,7 +145,7 @@ describe('with a settled snapshot file, keyed by its stat data (its bytes are no
   it('not after the file is rewritten in place with the same size and its times set back', async () => {
     // (whole seconds, so that setting them back restores the very mtime: only the ctime tells)
     await utimes(baselineFile(), 1_700_000_000, 1_700_000_000)
-    await settle()
+    settle()
     await passPreCommit()
     const before = await stat(baselineFile(), {bigint: true})
     await r.write(BASELINE, '{"snapshot": 3}\n')
@@ -149,7 +156,7 @@ describe('with a settled snapshot file, keyed by its stat data (its bytes are no
   }, 15_000)
 
   it('not after the file is edited in the working tree only (the hook reads it there)', async () => {
-    await settle()
+    settle()
     await passPreCommit()
     await r.write(BASELINE, '{"snapshot": 22}\n')
     expect(await r.git('diff', '--cached', '--name-only')).not.toContain(BASELINE)
