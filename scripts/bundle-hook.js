@@ -105,6 +105,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   legalComments: 'none',
+  minifyWhitespace: true,
   logLevel: 'warning',
 }
 const {metafile} = await build({

@@ -37,7 +37,7 @@ export async function runPrepareCommitMsg(messageFile: string): Promise<number> 
  * its verdict stands (core/commit-verdict.ts) and the check is not run again.
  */
 export async function runCommitMsg(messageFile: string): Promise<number> {
-  const [{explainError}, {EXIT, UsageError}, {pendingMessage}, {findRepoRoot}, {passedWithMessage}] =
+  const [{explainError}, {EXIT, UsageError}, {pendingMessage}, {findRepoRoot, oneRun}, {passedWithMessage}] =
     await Promise.all([
       import('./errors.js'),
       import('../kernel/errors.js'),
@@ -45,23 +45,27 @@ export async function runCommitMsg(messageFile: string): Promise<number> {
       import('../git/index.js'),
       import('../core/commit-verdict.js'),
     ])
-  try {
-    let raw: string
+  // One run (git/scope.ts): the top directory and HEAD come from one rev-parse, and the check, when
+  // pre-commit's verdict does not stand, asks git again nothing the lookup asked.
+  return oneRun(async () => {
     try {
-      raw = await readFile(messageFile, 'utf8')
+      let raw: string
+      try {
+        raw = await readFile(messageFile, 'utf8')
+      } catch (error) {
+        throw new UsageError(`cannot read the commit message ${messageFile}: ${(error as Error).message}`)
+      }
+      const message = pendingMessage(raw)
+      if (await passedWithMessage(await findRepoRoot(process.cwd()), message)) return EXIT.ok
+      const {executeCheck} = await import('./check.js')
+      const code = await executeCheck({staged: true}, {message})
+      if (code === EXIT.widening)
+        process.stderr.write('acldrift: commit blocked: it widens access (see the findings above)\n')
+      return code
     } catch (error) {
-      throw new UsageError(`cannot read the commit message ${messageFile}: ${(error as Error).message}`)
+      return explainError(error)
     }
-    const message = pendingMessage(raw)
-    if (await passedWithMessage(await findRepoRoot(process.cwd()), message)) return EXIT.ok
-    const {executeCheck} = await import('./check.js')
-    const code = await executeCheck({staged: true}, {message})
-    if (code === EXIT.widening)
-      process.stderr.write('acldrift: commit blocked: it widens access (see the findings above)\n')
-    return code
-  } catch (error) {
-    return explainError(error)
-  }
+  })
 }
 
 /**

@@ -115,7 +115,27 @@ export async function catFileBatch(
 ): Promise<GitObject[]> {
   const bad = ids.find((id) => !OBJECT_ID.test(id))
   if (bad !== undefined) throw new Error(`cat-file --batch: not a full object id: ${JSON.stringify(bad)}`)
-  if (ids.length === 0) return []
+  return sharedRead(root, ids, options.maxBytes ?? Infinity)
+}
+
+/** A full ref name of the characters refs are made of here: no space or newline, which would shift the shared process's records. */
+const REF_NAME = /^refs\/[\w.-]+(?:\/[\w.-]+)*$/
+
+/**
+ * Whether the ref `name` (in full: `refs/notes/ai`) names an object, asked of the run's shared
+ * `cat-file --batch` process instead of a git started for the question. (cat-file resolves the
+ * name as rev-parse does: a full name is looked up as itself before any other spelling, so a ref
+ * that exists is never reported missing.)
+ */
+export async function refExists(root: string, name: string): Promise<boolean> {
+  if (!REF_NAME.test(name)) throw new Error(`cat-file --batch: not a full ref name: ${JSON.stringify(name)}`)
+  const [object] = await sharedRead(root, [name], 0)
+  return object!.type !== 'missing'
+}
+
+/** Reads `names` through the shared process of this repository and environment. */
+async function sharedRead(root: string, names: readonly string[], maxBytes: number): Promise<GitObject[]> {
+  if (names.length === 0) return []
   // git reads its repository from GIT_* variables too (GIT_DIR, GIT_OBJECT_DIRECTORY, …): a process
   // started under others does not serve this read.
   const key = [
@@ -131,7 +151,7 @@ export async function catFileBatch(
     reader = new BatchReader(root, key)
     readers.set(key, reader)
   }
-  return reader.read(ids, options.maxBytes ?? Infinity)
+  return reader.read(names, maxBytes)
 }
 
 const readers = new Map<string, BatchReader>()

@@ -2,7 +2,7 @@
 // first parent (one `git log` process), and commit objects parsed into identities and
 // messages (read through the same single cat-file process as blobs).
 
-import {catFileBatch} from './batch.js'
+import {catFileBatch, refExists} from './batch.js'
 import {hasCommit, shallowBoundaries} from './repo.js'
 import {runGit} from './run.js'
 import {once} from './scope.js'
@@ -153,6 +153,9 @@ export function readNotes(root: string, ref: string): Promise<ReadonlyMap<string
 
 async function listNotes(root: string, ref: string): Promise<Map<string, string>> {
   const notes = new Map<string, string>()
+  // Most repositories have no such ref: the run's cat-file process says so, where `git notes
+  // list` would start a git of its own (a hook pays ~10 ms of node's CPU for each git it starts).
+  if (!(await refExists(root, `refs/notes/${ref}`))) return notes
   let listing: string
   try {
     listing = (await runGit(root, ['notes', `--ref=${ref}`, 'list'])).toString('utf8')

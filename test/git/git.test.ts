@@ -19,6 +19,7 @@ import {
   listStagedFiles,
   listTrackedFiles,
   oneRun,
+  readNotes,
   readPathsAt,
   readRevisionFiles,
   readStagedFiles,
@@ -550,6 +551,25 @@ describe('one cat-file process per repository', () => {
     await expect(catFileBatch(repo.dir, [`${id}\n${id}`])).rejects.toThrow('not a full object id')
     await expect(catFileBatch(repo.dir, ['HEAD:a'])).rejects.toThrow('not a full object id')
     expect((await catFileBatch(repo.dir, [id, id])).map((o) => o.content.toString())).toEqual(['A', 'A'])
+  })
+
+  it('asks it whether refs/notes/ai exists: no git of its own for notes where there are none', async () => {
+    await repo.write('a', 'A')
+    const id = (await repo.git('hash-object', '-w', 'a')).trim()
+    await catFileBatch(repo.dir, [id])
+    const before = gitProcessCount()
+    expect((await readNotes(repo.dir, 'ai')).size).toBe(0)
+    expect(gitProcessCount() - before).toBe(0)
+    // A branch named like the ref is no notes ref: `git notes list` says so, as before.
+    await repo.write('b', 'B')
+    await repo.git('add', 'b')
+    await repo.git('commit', '--quiet', '-m', 'b')
+    const head = (await repo.git('rev-parse', 'HEAD')).trim()
+    await repo.git('branch', 'refs/notes/ai')
+    expect((await readNotes(repo.dir, 'ai')).size).toBe(0)
+    await repo.git('branch', '--delete', '--quiet', 'refs/notes/ai')
+    await repo.git('notes', '--ref=ai', 'add', '-m', 'noted by an agent', head)
+    expect(Object.fromEntries(await readNotes(repo.dir, 'ai'))).toEqual({[head]: 'noted by an agent\n'})
   })
 
   it('fails the read (exit 4) when git is missing, and starts again once it is back', async () => {

@@ -5,7 +5,7 @@
 
 import type {Actor, Evidence} from '../../kernel/types.js'
 import type {CommitEvidence} from './evidence.js'
-import {matchSignal, type SignalMatch} from './match.js'
+import {commitTexts, matchSignal, type SignalMatch} from './match.js'
 import {escapeRegExp, SIGNALS, type Signal, type SignalClass, type Strength} from './signals.js'
 
 const STRENGTH_WEIGHT: Readonly<Record<Strength, number>> = {
@@ -164,8 +164,9 @@ function lineName(actor: Actor): string {
 /** All signals that match, one per text (the strongest), strongest first. */
 function evaluate(signals: readonly Signal[], commit: Partial<CommitEvidence>): SignalMatch[] {
   const bySource = new Map<string, SignalMatch>()
+  const texts = commitTexts(commit)
   for (const signal of signals) {
-    const match = matchSignal(signal, commit)
+    const match = matchSignal(signal, commit, texts)
     if (match === undefined) continue
     const seen = bySource.get(match.source)
     if (seen === undefined || weight(match) > weight(seen)) bySource.set(match.source, match)

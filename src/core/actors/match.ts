@@ -46,9 +46,33 @@ function fieldTexts(field: SignalField, commit: Partial<CommitEvidence>): string
   }
 }
 
-/** The first text of the signal's field that it matches, or undefined. */
-export function matchSignal(signal: Signal, commit: Partial<CommitEvidence>): SignalMatch | undefined {
-  const texts = fieldTexts(signal.field, commit)
+/** A commit's texts by field, for matchSignal. */
+export type CommitTexts = (field: SignalField) => readonly string[]
+
+/**
+ * The texts of `commit` by field, each worked out once for every signal that looks at it: the
+ * environment above all (process.env in the hooks), whose every read goes to the C library, once
+ * cost ~20 ms per classification when each of its signals listed it again.
+ */
+export function commitTexts(commit: Partial<CommitEvidence>): CommitTexts {
+  const byField = new Map<SignalField, string[]>()
+  return (field) => {
+    let texts = byField.get(field)
+    if (texts === undefined) byField.set(field, (texts = fieldTexts(field, commit)))
+    return texts
+  }
+}
+
+/**
+ * The first text of the signal's field that it matches, or undefined. `textsOf`: the commit's
+ * texts (commitTexts), when many signals are matched against it.
+ */
+export function matchSignal(
+  signal: Signal,
+  commit: Partial<CommitEvidence>,
+  textsOf: CommitTexts = commitTexts(commit),
+): SignalMatch | undefined {
+  const texts = textsOf(signal.field)
   // Every required pattern must match some text of the same field (e.g. REPL_ID with REPLIT_MODE).
   const required: string[] = []
   for (const pattern of signal.requires ?? []) {
