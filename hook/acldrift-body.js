@@ -51528,14 +51528,13 @@ function snapshotPath(root, named3) {
   return (0, import_node_fs8.existsSync)(file) ? repoPath(root, file) : void 0;
 }
 async function snapshotBaseline(root, config2, snapshot2, committed, index3, path) {
-  if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== gitBlobId(committed))
-    return void 0;
+  if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== committed) return void 0;
   const worktree = await readRegularIfExists((0, import_node_path22.join)(root, snapshot2));
-  if (worktree === void 0 || !worktree.equals(committed)) return void 0;
+  if (worktree === void 0 || gitBlobId(worktree) !== committed) return void 0;
   let opened;
   let read2;
   try {
-    opened = await openSnapshot((0, import_node_path22.join)(root, snapshot2), root, committed);
+    opened = await openSnapshot((0, import_node_path22.join)(root, snapshot2), root, worktree);
     if (opened.files === void 0 || opened.files.config !== readingDigest(config2)) return void 0;
     read2 = await opened.documentsOf(/* @__PURE__ */ new Set([path]));
   } catch (error) {
@@ -51562,20 +51561,18 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
     return void 0;
   const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
   if (after === void 0) return void 0;
-  let head;
+  let headEntries;
+  const atHeadPaths = [path, CONFIG_FILE, ...snapshot2 ? [snapshot2] : []];
   try {
-    head = await readRevisionFiles(root, { commit: "HEAD" }, [
-      path,
-      CONFIG_FILE,
-      ...snapshot2 ? [snapshot2] : []
-    ]);
+    headEntries = await namedTreeEntries(root, "HEAD", atHeadPaths);
   } catch (error) {
     if (error instanceof GitError) return void 0;
     throw error;
   }
-  if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
-  const atHead = (file) => head.files.find((f) => f.path === file);
-  const headConfig = atHead(CONFIG_FILE)?.content;
+  const atHead = selectEntries(headEntries, atHeadPaths);
+  if (atHead.skipped.some((s) => s.reason !== "deleted")) return void 0;
+  const headBlob = (file) => atHead.toRead.find((entry) => entry.path === file)?.object;
+  const headConfig = headBlob(CONFIG_FILE);
   const entries2 = await listStagedEntries(root);
   const index3 = byPath(entries2);
   const [ownConfig, approvals] = await Promise.all([
@@ -51583,12 +51580,14 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
     indexedApprovals(root, entries2, index3)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
-  if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
+  if (ownConfig !== void 0 && gitBlobId(ownConfig) !== headConfig) return void 0;
   if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
   let before;
   let othersKept;
   if (snapshot2 === void 0) {
-    const headFile = atHead(path);
+    const head = await readEntries(root, atHead.toRead, [path]);
+    if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
+    const headFile = head.files[0];
     before = alone(
       headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
     );
@@ -51598,7 +51597,7 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
       return !staged.some((other) => other !== path && assign2(other) !== void 0);
     };
   } else {
-    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, index3, path);
+    const read2 = await snapshotBaseline(root, config2, snapshot2, headBlob(snapshot2), index3, path);
     before = read2?.documents;
     othersKept = async () => read2.othersKept();
   }
@@ -51614,7 +51613,11 @@ var init_alone = __esm({
     "use strict";
     import_node_fs8 = require("node:fs");
     import_node_path22 = require("node:path");
-    init_git();
+    init_entries();
+    init_file_history();
+    init_revision();
+    init_run();
+    init_staged();
     init_errors();
     init_files();
     init_findings();
@@ -57361,7 +57364,7 @@ async function locate(start2) {
     if ((0, import_node_path25.dirname)(dir) === dir) return void 0;
   }
 }
-async function judge2(harness, event, call, state, accessEdit) {
+async function judge2(harness, event, call, state, slow) {
   const { action } = call;
   const base = call.cwd ?? process.cwd();
   const entry = (over) => ({
@@ -57380,14 +57383,14 @@ async function judge2(harness, event, call, state, accessEdit) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit((0, import_node_path25.resolve)(base, action.file), action, entry, accessEdit);
+      return judgeEdit((0, import_node_path25.resolve)(base, action.file), action, entry, slow);
     case "shell":
       return judgeShell((0, import_node_path25.resolve)(base, action.cwd ?? "."), action.command, entry);
     case "stop":
-      return judgeStop(base, action.repeated, state, entry);
+      return judgeStop(base, action.repeated, state, entry, slow);
   }
 }
-async function judgeEdit(file, action, entry, accessEdit) {
+async function judgeEdit(file, action, entry, slow) {
   const proposed = async () => {
     const current = await readRegularIfExists(file);
     return { current, result: applyEdit(current?.toString("utf8"), action.edit) };
@@ -57420,7 +57423,7 @@ async function judgeEdit(file, action, entry, accessEdit) {
   }
   const view2 = await configView(repo);
   if (!mayBeAccessConfig(path, view2.globs)) return ALLOW;
-  const { judgeAccessEdit: judgeAccessEdit2 } = await (accessEdit?.(repo.gitDir) ?? Promise.resolve().then(() => (init_access_edit(), access_edit_exports)));
+  const { judgeAccessEdit: judgeAccessEdit2 } = await (slow?.accessEdit(repo.gitDir) ?? Promise.resolve().then(() => (init_access_edit(), access_edit_exports)));
   return judgeAccessEdit2(repo, path, view2, action, entry, proposed);
 }
 function guarded(entry, file, tool, why, gitDir2) {
@@ -57473,12 +57476,12 @@ async function hasGitHooks(root) {
   const hook = await readRegularIfExists((0, import_node_path25.join)(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
-async function judgeStop(cwd, repeated, state, entry) {
+async function judgeStop(cwd, repeated, state, entry, slow) {
   if (repeated) return ALLOW;
   const repo = await locate(cwd);
   if (repo === void 0) return ALLOW;
   state.sensitive = "(working tree)";
-  const { reviewWorkingTree: reviewWorkingTree2, logged: logged3 } = await Promise.resolve().then(() => (init_review(), review_exports));
+  const { reviewWorkingTree: reviewWorkingTree2, logged: logged3 } = await (slow?.review(repo.gitDir) ?? Promise.resolve().then(() => (init_review(), review_exports)));
   const review = await reviewWorkingTree2(repo.root);
   if (review.findings.length === 0 && review.problems.length === 0) return ALLOW;
   return {
@@ -58242,22 +58245,30 @@ function runAgentHookArgs(argv, options = {}) {
     return void 0;
   return runAgentHook(argv[2], argv[3], options);
 }
-function cachedAccessEdit() {
+function cachedSlowPaths() {
   let saved = async () => void 0;
-  const load = async (gitDir2) => {
+  const exportsOf = async (gitDir2, command) => {
     const [{ loadBody: loadBody2 }, { PACKAGE_ROOT: PACKAGE_ROOT2 }] = await Promise.all([
       Promise.resolve().then(() => (init_hook_body(), hook_body_exports)),
       Promise.resolve().then(() => (init_package_files(), package_files_exports))
     ]);
-    const body3 = await loadBody2(new URL("hook/acldrift-body.js", PACKAGE_ROOT2), gitDir2, "agent-edit").catch(
+    const body3 = await loadBody2(new URL("hook/acldrift-body.js", PACKAGE_ROOT2), gitDir2, command).catch(
       () => void 0
     );
-    const judgeAccessEdit2 = body3?.exports.judgeAccessEdit;
-    if (judgeAccessEdit2 === void 0) return Promise.resolve().then(() => (init_access_edit(), access_edit_exports));
-    saved = body3.saveCache;
-    return { judgeAccessEdit: judgeAccessEdit2 };
+    if (body3 !== void 0) saved = body3.saveCache;
+    return body3?.exports ?? {};
   };
-  return { load, saved: () => saved() };
+  const paths = {
+    async accessEdit(gitDir2) {
+      const { judgeAccessEdit: judgeAccessEdit2 } = await exportsOf(gitDir2, "agent-edit");
+      return judgeAccessEdit2 === void 0 ? Promise.resolve().then(() => (init_access_edit(), access_edit_exports)) : { judgeAccessEdit: judgeAccessEdit2 };
+    },
+    async review(gitDir2) {
+      const { reviewWorkingTree: reviewWorkingTree2, logged: logged3 } = await exportsOf(gitDir2, "agent-stop");
+      return reviewWorkingTree2 === void 0 || logged3 === void 0 ? Promise.resolve().then(() => (init_review(), review_exports)) : { reviewWorkingTree: reviewWorkingTree2, logged: logged3 };
+    }
+  };
+  return { paths, saved: () => saved() };
 }
 async function runAgentHook(harnessName, event, options = {}) {
   const harness = harnessFor(harnessName);
@@ -58294,8 +58305,8 @@ async function runAgentHook(harnessName, event, options = {}) {
     }
     const call = harness.read(event, payload);
     state.sensitive = void 0;
-    const body3 = options.cachedBody === true ? cachedAccessEdit() : void 0;
-    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state, body3?.load)) : await judge2(harness, event, call, state, body3?.load);
+    const body3 = options.cachedBody === true ? cachedSlowPaths() : void 0;
+    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state, body3?.paths)) : await judge2(harness, event, call, state, body3?.paths);
     await body3?.saved();
     if (judgement.log !== void 0) {
       const { appendAgentLog: appendAgentLog2 } = await Promise.resolve().then(() => (init_log(), log_exports));
@@ -60271,7 +60282,9 @@ var init_flag_specs = __esm({
 var hook_bundle_exports = {};
 __export(hook_bundle_exports, {
   judgeAccessEdit: () => judgeAccessEdit,
-  main: () => main
+  logged: () => logged2,
+  main: () => main,
+  reviewWorkingTree: () => reviewWorkingTree
 });
 module.exports = __toCommonJS(hook_bundle_exports);
 
@@ -60338,6 +60351,7 @@ async function explained(loading2, flags2) {
 
 // src/cli/hook-bundle.ts
 init_access_edit();
+init_review();
 async function main(argv) {
   const code = await runFast(argv);
   if (code !== void 0) return code;
@@ -60349,6 +60363,8 @@ async function main(argv) {
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   judgeAccessEdit,
-  main
+  logged,
+  main,
+  reviewWorkingTree
 });
 })
