@@ -51416,8 +51416,8 @@ async function parseSnapshot(path, content, options = {}) {
   };
 }
 async function openSnapshot(path, root, content) {
-  const bytes = content ?? await snapshotContent(path);
-  const blob = gitBlobId(bytes);
+  const bytes = content?.bytes ?? await snapshotContent(path);
+  const blob = content?.blob ?? gitBlobId(bytes);
   const whole2 = async () => ({ ...(await parseSnapshot(path, bytes, { positions: false })).source, blob });
   const layout = await keptLayout(root, blob, bytes) ?? await foundLayout(root, blob, bytes);
   if (layout === void 0) return wholly(await whole2());
@@ -51534,7 +51534,7 @@ async function snapshotBaseline(root, config2, snapshot2, committed, index3, pat
   let opened;
   let read2;
   try {
-    opened = await openSnapshot((0, import_node_path22.join)(root, snapshot2), root, worktree);
+    opened = await openSnapshot((0, import_node_path22.join)(root, snapshot2), root, { bytes: worktree, blob: committed });
     if (opened.files === void 0 || opened.files.config !== readingDigest(config2)) return void 0;
     read2 = await opened.documentsOf(/* @__PURE__ */ new Set([path]));
   } catch (error) {

@@ -159,7 +159,7 @@ async function snapshotBaseline(
   let opened: OpenedSnapshot
   let read: LoadedSource
   try {
-    opened = await openSnapshot(join(root, snapshot), root, worktree)
+    opened = await openSnapshot(join(root, snapshot), root, {bytes: worktree, blob: committed})
     // (no layout: not the structure acldrift writes, and read whole; the full path decides)
     if (opened.files === undefined || opened.files.config !== readingDigest(config)) return undefined
     read = await opened.documentsOf(new Set([path]))
