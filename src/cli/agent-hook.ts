@@ -5,7 +5,7 @@
 // cannot tell what it edits), and lets everything else through with a note on stderr.
 
 import {read, writeSync} from 'node:fs'
-import {type AccessEditLoader, type HookState, judge} from '../core/agent/hook.js'
+import {type HookState, judge, type SlowPaths} from '../core/agent/hook.js'
 import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
 
 /** Stop before the harness's own timeout (Claude Code: 60 s), which would let the call through. */
@@ -62,8 +62,8 @@ function emit(harness: Harness, event: string, block: boolean, message: string):
  * `hook agent HARNESS EVENT` in `argv`: its exit code; undefined for any other command line.
  * bin/run.js asks this before it loads anything else, so that the hook on every tool call loads
  * no more than it needs; it runs the build (dist/), and sets `cachedBody` so that an edit that
- * may be of an access config is reviewed by the hook bundle's code-cached body (the bundle
- * itself, which also answers `hook agent`, does not).
+ * may be of an access config, and the end of a turn, are reviewed by the hook bundle's
+ * code-cached body (the bundle itself, which also answers `hook agent`, does not).
  */
 export function runAgentHookArgs(
   argv: readonly string[],
@@ -75,27 +75,38 @@ export function runAgentHookArgs(
 }
 
 /**
- * The slow path of an edit (core/agent/access-edit.ts) from the hook bundle's body, with its code
- * cache in the repository's git directory: compiling the registries, the pipeline and the engine
- * from the build's modules costs more than the rest of the review. `saved` writes the cache after
- * the run. A body that cannot be loaded (a package without hook/) leaves the build's modules.
+ * The slow paths (core/agent/access-edit.ts for an edit that may be of an access config,
+ * review.ts at the end of a turn) from the hook bundle's body, each with its own code cache in
+ * the repository's git directory: compiling the registries, the pipeline and the engine from the
+ * build's modules costs more than the rest of an edit's review. `saved` writes the cache after the
+ * run. A body that cannot be loaded (a package without hook/) leaves the build's modules.
  */
-function cachedAccessEdit(): {load: AccessEditLoader; saved: () => Promise<void>} {
+function cachedSlowPaths(): {paths: SlowPaths; saved: () => Promise<void>} {
   let saved = async (): Promise<void> => undefined
-  const load: AccessEditLoader = async (gitDir) => {
+  const exportsOf = async (gitDir: string, command: string) => {
     const [{loadBody}, {PACKAGE_ROOT}] = await Promise.all([
       import('./hook-body.js'),
       import('../kernel/package-files.js'),
     ])
-    const body = await loadBody(new URL('hook/acldrift-body.js', PACKAGE_ROOT), gitDir, 'agent-edit').catch(
+    const body = await loadBody(new URL('hook/acldrift-body.js', PACKAGE_ROOT), gitDir, command).catch(
       () => undefined,
     )
-    const judgeAccessEdit = body?.exports.judgeAccessEdit
-    if (judgeAccessEdit === undefined) return import('../core/agent/access-edit.js')
-    saved = body!.saveCache
-    return {judgeAccessEdit}
+    if (body !== undefined) saved = body.saveCache
+    return body?.exports ?? {}
   }
-  return {load, saved: () => saved()}
+  const paths: SlowPaths = {
+    async accessEdit(gitDir) {
+      const {judgeAccessEdit} = await exportsOf(gitDir, 'agent-edit')
+      return judgeAccessEdit === undefined ? import('../core/agent/access-edit.js') : {judgeAccessEdit}
+    },
+    async review(gitDir) {
+      const {reviewWorkingTree, logged} = await exportsOf(gitDir, 'agent-stop')
+      return reviewWorkingTree === undefined || logged === undefined
+        ? import('../core/agent/review.js')
+        : {reviewWorkingTree, logged}
+    },
+  }
+  return {paths, saved: () => saved()}
 }
 
 export async function runAgentHook(
@@ -142,13 +153,13 @@ export async function runAgentHook(
     const call = harness.read(event, payload)
     state.sensitive = undefined
     // ACLDRIFT_DEBUG=1: where the call's time goes, on stderr (loaded only when asked for).
-    const body = options.cachedBody === true ? cachedAccessEdit() : undefined
+    const body = options.cachedBody === true ? cachedSlowPaths() : undefined
     const judgement =
       process.env.ACLDRIFT_DEBUG === '1'
         ? await (
             await import('./debug.js')
-          ).withDebug(true, () => judge(harness, event, call, state, body?.load))
-        : await judge(harness, event, call, state, body?.load)
+          ).withDebug(true, () => judge(harness, event, call, state, body?.paths))
+        : await judge(harness, event, call, state, body?.paths)
     await body?.saved()
     if (judgement.log !== undefined) {
       const {appendAgentLog} = await import('../core/agent/log.js')

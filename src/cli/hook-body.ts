@@ -1,12 +1,13 @@
 // The hook bundle's body, hook/acldrift-body.js (hook-bundle.ts and everything it imports, npm
 // packages included, 2.6 MB), run with a V8 code cache: by the bundle's entry (hook-loader.ts, the
 // `acldrift-hook` command the git hooks run), and by the CLI's agent hook for an edit that may be
-// of an access config (agent-hook.ts; its fast path stays on the build's few modules). Compiling
+// of an access config and at the end of a turn (agent-hook.ts; its fast path stays on the build's
+// few modules). Compiling
 // the body costs about as much as starting node; with the cache, V8 takes the bytecode a previous
 // run compiled instead.
 //
 // The cache is kept per repository and per command (the check, each message hook, the agent
-// hook's review of an edit: each compiles its own part of the body) in
+// hook's reviews: each compiles its own part of the body) in
 // .git/acldrift/hook-code-cache.COMMAND, for this body, this node and these V8 flags (`key`
 // below), and written atomically after a run without a usable one. What it trusts: nothing in
 // the file by itself. V8 accepts cached code when the source has the same length and the flags
@@ -34,6 +35,8 @@ import {readRegularFile} from '../kernel/files.js'
 export interface BodyExports {
   main?: (argv: string[]) => Promise<number>
   judgeAccessEdit?: typeof import('../core/agent/access-edit.js').judgeAccessEdit
+  reviewWorkingTree?: typeof import('../core/agent/review.js').reviewWorkingTree
+  logged?: typeof import('../core/agent/review.js').logged
 }
 
 /** What the body's function is called with. */

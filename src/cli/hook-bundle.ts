@@ -3,12 +3,14 @@
 // committed with the sources, because the pre-commit framework may install this repository
 // without building it (no dist/). It runs what the fast path runs (a plain check, the commit-msg
 // and prepare-commit-msg hooks, the agent hook) and nothing else; and it gives the CLI's agent hook
-// its review of an edit (judgeAccessEdit): the rest of the CLI needs the build and oclif.
+// its reviews (judgeAccessEdit, reviewWorkingTree): the rest of the CLI needs the build and oclif.
 
 import {runFast} from './fast.js'
 
-// The agent hook's review of an edit, for the CLI's agent hook (agent-hook.ts).
+// The agent hook's reviews of an edit and of the working tree at the end of a turn, for the
+// CLI's agent hook (agent-hook.ts).
 export {judgeAccessEdit} from '../core/agent/access-edit.js'
+export {logged, reviewWorkingTree} from '../core/agent/review.js'
 
 /** The hook's exit code for its arguments. */
 export async function main(argv: string[]): Promise<number> {

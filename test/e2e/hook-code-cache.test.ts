@@ -3,8 +3,9 @@
 // .git/acldrift/hook-code-cache.COMMAND. V8 checks only the source's length and its own flags before it runs cached code, so the file is
 // trusted only under an HMAC with the repository's key: whatever it holds, the verdict is the one
 // the body's source gives. The CLI's agent hook reviews an edit of an access config with the same
-// body and its own cache (hook-code-cache.agent-edit). Runs the committed hook/ (the bundle-hook test checks that it is what
-// the sources build).
+// body and its own cache (hook-code-cache.agent-edit), and the working tree at the end of a turn
+// (agent-stop). Runs the committed hook/ (the bundle-hook test checks that it is what the sources
+// build).
 
 import {readFile, rm, stat, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -204,6 +205,40 @@ describe("the CLI's agent hook and the bundle's code cache", () => {
       await writeFile(join(r.dir, AGENT_CACHE), Buffer.concat([header, Buffer.alloc(300_000, 0xa5)]))
       const third = await agentHook(r, BUCKET_FILE, policyText(publicBucketPolicy))
       expect([third.code, third.stderr]).toEqual([2, first.stderr])
+    },
+    SLOW,
+  )
+
+  it(
+    'reviews the working tree at the end of a turn with the body, through its own cache (agent-stop)',
+    async () => {
+      const STOP_CACHE = join('.git', 'acldrift', 'hook-code-cache.agent-stop')
+      const r = await newRepo()
+      await r.write(BUCKET_FILE, policyText(bucketPolicy))
+      await r.stage()
+      await r.commit('Add the payroll bucket')
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      const stop = () =>
+        runCli(['hook', 'agent', 'claude-code', 'Stop'], {
+          cwd: r.dir,
+          input: JSON.stringify({
+            session_id: 's',
+            cwd: r.dir,
+            hook_event_name: 'Stop',
+            stop_hook_active: false,
+          }),
+          timeoutMs: 60_000,
+        })
+      const first = await stop()
+      expect(first.code, dump(first)).toBe(2)
+      expect(first.stderr).toMatch(/WIDENING \(critical\) public-principal/)
+      const written = await stat(join(r.dir, STOP_CACHE))
+      expect(written.size).toBeGreaterThan(100_000)
+      await expect(stat(join(r.dir, AGENT_CACHE))).rejects.toThrow()
+      const second = await stop()
+      expect([second.code, second.stderr]).toEqual([2, first.stderr])
+      const after = await stat(join(r.dir, STOP_CACHE))
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
     },
     SLOW,
   )

@@ -40,15 +40,11 @@
 
 import {existsSync} from 'node:fs'
 import {isAbsolute, join, posix, resolve} from 'node:path'
-import {
-  GitError,
-  listStagedEntries,
-  type ReadResult,
-  readListedPaths,
-  readRevisionFiles,
-  stagedChangedPaths,
-  type TreeEntry,
-} from '../../git/index.js'
+import {readEntries, selectEntries, type TreeEntry} from '../../git/entries.js'
+import {readListedPaths} from '../../git/file-history.js'
+import {namedTreeEntries} from '../../git/revision.js'
+import {GitError} from '../../git/run.js'
+import {listStagedEntries, stagedChangedPaths} from '../../git/staged.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
 import {readRegularIfExists, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
@@ -141,27 +137,29 @@ interface SnapshotBaseline {
 }
 
 /**
- * The baseline documents of `path` in the snapshot file `snapshot` (committed as `committed`):
- * undefined where the full path could decide otherwise (see the head of this file). Only the
- * documents of `path` are parsed and validated, found by the snapshot's layout (openSnapshot:
- * kept under the git directory with an HMAC, or found again by a scan of these very bytes).
+ * The baseline documents of `path` in the snapshot file `snapshot` (committed as the blob
+ * `committed`): undefined where the full path could decide otherwise (see the head of this
+ * file). HEAD, the index and the working tree hold the same bytes when the three blob ids are
+ * one, so only the working tree's are read (git reads none: a snapshot of 20,000 policies is
+ * over the limit of files read from git). Only the documents of `path` are parsed and
+ * validated, found by the snapshot's layout (openSnapshot: kept under the git directory with an
+ * HMAC, or found again by a scan of these very bytes).
  */
 async function snapshotBaseline(
   root: string,
   config: Config,
   snapshot: string,
-  committed: Buffer | undefined,
+  committed: string | undefined,
   index: IndexEntries,
   path: string,
 ): Promise<SnapshotBaseline | undefined> {
-  if (committed === undefined || plainEntry(index, snapshot)?.object !== gitBlobId(committed))
-    return undefined
+  if (committed === undefined || plainEntry(index, snapshot)?.object !== committed) return undefined
   const worktree = await readRegularIfExists(join(root, snapshot))
-  if (worktree === undefined || !worktree.equals(committed)) return undefined
+  if (worktree === undefined || gitBlobId(worktree) !== committed) return undefined
   let opened: OpenedSnapshot
   let read: LoadedSource
   try {
-    opened = await openSnapshot(join(root, snapshot), root, committed)
+    opened = await openSnapshot(join(root, snapshot), root, {bytes: worktree, blob: committed})
     // (no layout: not the structure acldrift writes, and read whole; the full path decides)
     if (opened.files === undefined || opened.files.config !== readingDigest(config)) return undefined
     read = await opened.documentsOf(new Set([path]))
@@ -206,20 +204,21 @@ export async function reviewAlone(
   const after = alone(await readDocuments(proposed, assigned, false, undefined, settings))
   if (after === undefined) return undefined
 
-  let head: ReadResult
+  // HEAD's entries of the file, the config and the snapshot: their blob ids say whether the
+  // working tree's config and snapshot are HEAD's; only the file itself is read from git, and only
+  // when HEAD is the baseline.
+  let headEntries: TreeEntry[]
+  const atHeadPaths = [path, CONFIG_FILE, ...(snapshot ? [snapshot] : [])]
   try {
-    head = await readRevisionFiles(root, {commit: 'HEAD'}, [
-      path,
-      CONFIG_FILE,
-      ...(snapshot ? [snapshot] : []),
-    ])
+    headEntries = await namedTreeEntries(root, 'HEAD', atHeadPaths)
   } catch (error) {
     if (error instanceof GitError) return undefined // no commit yet
     throw error
   }
-  if (head.skipped.some((s) => s.reason !== 'deleted')) return undefined
-  const atHead = (file: string) => head.files.find((f) => f.path === file)
-  const headConfig = atHead(CONFIG_FILE)?.content
+  const atHead = selectEntries(headEntries, atHeadPaths)
+  if (atHead.skipped.some((s) => s.reason !== 'deleted')) return undefined
+  const headBlob = (file: string) => atHead.toRead.find((entry) => entry.path === file)?.object
+  const headConfig = headBlob(CONFIG_FILE)
   const entries = await listStagedEntries(root)
   const index = byPath(entries)
   const [ownConfig, approvals] = await Promise.all([
@@ -227,13 +226,15 @@ export async function reviewAlone(
     indexedApprovals(root, entries, index),
   ])
   if ((headConfig === undefined) !== (ownConfig === undefined)) return undefined
-  if (headConfig !== undefined && ownConfig !== undefined && !headConfig.equals(ownConfig)) return undefined
+  if (ownConfig !== undefined && gitBlobId(ownConfig) !== headConfig) return undefined
   if (approvals === undefined || (approvals !== null && mayName(approvals, path))) return undefined
 
   let before: Map<string, Document> | undefined
   let othersKept: () => Promise<boolean>
   if (snapshot === undefined) {
-    const headFile = atHead(path)
+    const head = await readEntries(root, atHead.toRead, [path])
+    if (head.skipped.some((s) => s.reason !== 'deleted')) return undefined // over the size limit
+    const headFile = head.files[0]
     before = alone(
       headFile === undefined ? NOTHING : await readDocuments(headFile, assigned, false, undefined, settings),
     )
@@ -243,7 +244,7 @@ export async function reviewAlone(
       return !staged.some((other) => other !== path && assign(other) !== undefined)
     }
   } else {
-    const read = await snapshotBaseline(root, config, snapshot, atHead(snapshot)?.content, index, path)
+    const read = await snapshotBaseline(root, config, snapshot, headBlob(snapshot), index, path)
     before = read?.documents
     othersKept = async () => read!.othersKept()
   }

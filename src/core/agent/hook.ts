@@ -61,17 +61,22 @@ async function locate(start: string): Promise<Repository | undefined> {
 
 const posixPath = (path: string) => path.split(sep).join('/')
 
-/** The slow path's module (access-edit.ts), when the caller loads it its own way (for `gitDir`). */
-export type AccessEditLoader = (
-  gitDir: string,
-) => Promise<Pick<typeof import('./access-edit.js'), 'judgeAccessEdit'>>
+/**
+ * The slow paths' modules (access-edit.ts for an edit, review.ts at the end of a turn), when the
+ * caller loads them its own way, for the repository whose git directory is `gitDir` (the CLI:
+ * from the hook bundle's code-cached body).
+ */
+export interface SlowPaths {
+  accessEdit(gitDir: string): Promise<Pick<typeof import('./access-edit.js'), 'judgeAccessEdit'>>
+  review(gitDir: string): Promise<Pick<typeof import('./review.js'), 'reviewWorkingTree' | 'logged'>>
+}
 
 export async function judge(
   harness: Harness,
   event: string,
   call: HookCall,
   state: HookState,
-  accessEdit?: AccessEditLoader,
+  slow?: SlowPaths,
 ): Promise<Judgement> {
   const {action} = call
   const base = call.cwd ?? process.cwd()
@@ -92,11 +97,11 @@ export async function judge(
     case 'edit':
       // Until shown to be no access config, an edit fails closed.
       state.sensitive = action.file
-      return judgeEdit(resolve(base, action.file), action, entry, accessEdit)
+      return judgeEdit(resolve(base, action.file), action, entry, slow)
     case 'shell':
       return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
     case 'stop':
-      return judgeStop(base, action.repeated, state, entry)
+      return judgeStop(base, action.repeated, state, entry, slow)
   }
 }
 
@@ -104,7 +109,7 @@ async function judgeEdit(
   file: string,
   action: EditAction,
   entry: Entry,
-  accessEdit: AccessEditLoader | undefined,
+  slow: SlowPaths | undefined,
 ): Promise<Judgement> {
   const proposed = async (): Promise<Proposed> => {
     const current = await readRegularIfExists(file)
@@ -148,8 +153,8 @@ async function judgeEdit(
   const view = await configView(repo)
   if (!mayBeAccessConfig(path, view.globs)) return ALLOW
   // A candidate path: the slow path, loaded only now (by the CLI from the hook bundle's
-  // code-cached body: `accessEdit`).
-  const {judgeAccessEdit} = await (accessEdit?.(repo.gitDir) ?? import('./access-edit.js'))
+  // code-cached body: `slow`).
+  const {judgeAccessEdit} = await (slow?.accessEdit(repo.gitDir) ?? import('./access-edit.js'))
   return judgeAccessEdit(repo, path, view, action, entry, proposed)
 }
 
@@ -220,13 +225,19 @@ async function hasGitHooks(root: string): Promise<boolean> {
   return hook !== undefined && hook.toString('utf8').includes(MARKER)
 }
 
-async function judgeStop(cwd: string, repeated: boolean, state: HookState, entry: Entry): Promise<Judgement> {
+async function judgeStop(
+  cwd: string,
+  repeated: boolean,
+  state: HookState,
+  entry: Entry,
+  slow: SlowPaths | undefined,
+): Promise<Judgement> {
   // Told once already in this turn: let the agent finish (and report), or it would loop.
   if (repeated) return ALLOW
   const repo = await locate(cwd)
   if (repo === undefined) return ALLOW
   state.sensitive = '(working tree)'
-  const {reviewWorkingTree, logged} = await import('./review.js')
+  const {reviewWorkingTree, logged} = await (slow?.review(repo.gitDir) ?? import('./review.js'))
   const review = await reviewWorkingTree(repo.root)
   if (review.findings.length === 0 && review.problems.length === 0) return ALLOW
   return {

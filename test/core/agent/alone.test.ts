@@ -200,7 +200,14 @@ describe('the own path is not taken where the one file cannot tell', () => {
       await notTaken(repo, widening(repo))
       await repo.write('acldrift.config.yaml', 'version: 1\n')
       await notTaken(repo, widening(repo))
-      await repo.remove('acldrift.config.yaml')
+      // A config HEAD has, changed in the working tree (compared by blob id): the gate decides.
+      await repo.stage('acldrift.config.yaml')
+      await repo.commit('a config')
+      expect((await alonePath(repo, widening(repo))).alone).toBeDefined()
+      await repo.write('acldrift.config.yaml', 'version: 1\n# changed\n')
+      await notTaken(repo, widening(repo))
+      await repo.git('rm', '-f', '--quiet', 'acldrift.config.yaml')
+      await repo.commit('no config')
 
       // A new policy while the index removes another: the full path may take it for a move.
       await repo.git('rm', '--quiet', ACL_FILE)
