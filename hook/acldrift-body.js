@@ -53418,14 +53418,7 @@ async function addedAccess(options) {
     const target = new Map(
       [...options.target].filter(([key, d]) => together ? d.kind === kind : keys.has(key))
     );
-    const allowsIn = async (documents, key, witness, value) => {
-      const others = new Map(
-        together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value]) : []
-      );
-      const document2 = documents.get(key);
-      if (value !== void 0) return adapter.allows(value, witness, key, others, settings);
-      return document2 === void 0 ? await adapter.absentAllows?.(witness, key, others) ?? false : adapter.allows(document2.value, witness, key, others, settings);
-    };
+    const allowsIn = (documents, key, witness, value) => allowsAmong(kind, documents, key, witness, { settings, together, value });
     const allows2 = async (version2, key, witness) => allowsIn(await group.documents(version2), key, witness);
     const beforeRange = walk.before.blob;
     const states = [...walk.states()];
@@ -53434,6 +53427,8 @@ async function addedAccess(options) {
     const added = /* @__PURE__ */ new Map();
     for (const [i2, state] of states.entries()) {
       if (!state.touched) continue;
+      const { pathsAt } = options;
+      const context = pathsAt ? { ...settings, paths: () => pathsAt(state.sha) } : settings;
       const parent = i2 + 1 < states.length ? states[i2 + 1].blob : beforeRange;
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)];
       const merged = history.commits.get(state.sha).parents.length > 1;
@@ -53448,25 +53443,24 @@ async function addedAccess(options) {
       const compare = async (key, now) => {
         const { was, changed: asked3 } = sides(key);
         const is = new Map(together ? after : []);
-        is.set(key, now);
-        return (await compareDocuments(kind, was, is, asked3, settings)).findings;
+        if (now === void 0) is.delete(key);
+        else is.set(key, now);
+        return (await compareDocuments(kind, was, is, asked3, context)).findings;
       };
-      const found2 = together ? (await compareDocuments(kind, before, after, changed, settings)).findings : (await Promise.all(
-        changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)))
-      )).flat();
+      const found2 = together ? (await compareDocuments(kind, before, after, changed, context)).findings : (await Promise.all(changed.map((key) => compare(key, after.get(key))))).flat();
       for (const first of found2) {
         const key = findingKey(first);
         const now = after.get(key);
-        if (now === void 0 || !together && target.get(key) === void 0) continue;
+        if (now === void 0 && together) continue;
         const present2 = async (witness2, checked) => (adapter.namesRequest?.(witness2) ?? true) && (checked || await allowsIn(after, key, witness2) && !await allowsIn(before, key, witness2)) && await allowsIn(target, key, witness2) && !await allows2(beforeRange, key, witness2);
-        const witness = await presentRequest(first, now, present2, {
+        const witness = now === void 0 ? await deletedRequest(first, present2) : await presentRequest(first, now, present2, {
           compare: (value) => compare(key, { ...now, value }),
           allows: (value, w) => allowsIn(after, key, w, value)
         });
         if (witness === void 0) continue;
         const owners = await grantedBy(
           findings.filter((f) => together || findingKey(f) === key),
-          target,
+          { target, start: await group.documents(beforeRange) },
           witness,
           allowsIn
         );
@@ -53500,6 +53494,16 @@ async function addedAccess(options) {
   }
   return out2;
 }
+async function allowsAmong(kind, documents, key, witness, options) {
+  const adapter = adapterFor(kind);
+  const { settings, together, value } = options;
+  const others = new Map(
+    together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value]) : []
+  );
+  const document2 = documents.get(key);
+  if (value !== void 0) return adapter.allows(value, witness, key, others, settings);
+  return document2 === void 0 ? await adapter.absentAllows?.(witness, key, others) ?? false : adapter.allows(document2.value, witness, key, others, settings);
+}
 function accessTextOf(kind, value) {
   const adapter = adapterFor(kind);
   if (adapter.accessText === void 0 || typeof value !== "object" || value === null) return void 0;
@@ -53531,6 +53535,11 @@ async function presentRequest(found2, now, present2, retry) {
   }
   return void 0;
 }
+async function deletedRequest(found2, present2) {
+  const { witness } = found2;
+  if (found2.change === "narrowing" || witness === null) return void 0;
+  return await present2(witness, false) ? witness : void 0;
+}
 async function withoutGrantOf(value, pointer, witness, retry) {
   for (const item of listItems2(pointedAt(value, pointerTokens(pointer)), pointer)) {
     const fewer = removed(value, item);
@@ -53554,16 +53563,19 @@ function pointedAt(value, tokens) {
   }
   return at2;
 }
-async function grantedBy(findings, target, witness, allowsIn) {
+async function grantedBy(findings, sides, witness, allowsIn) {
   const owners = [];
   for (const finding2 of findings) {
     const key = findingKey(finding2);
-    const document2 = target.get(key);
-    const pointer = document2 === void 0 ? null : innerPointer(finding2.pointer, document2);
+    const gone = !sides.target.has(key);
+    const documents = gone ? sides.start : sides.target;
+    const document2 = documents.get(key);
+    const at2 = gone ? finding2.baselineLocation?.pointer ?? finding2.pointer : finding2.pointer;
+    const pointer = document2 === void 0 ? null : innerPointer(at2, document2);
     if (pointer === null) continue;
     const without2 = removed(document2.value, pointer);
     if (without2 === void 0) continue;
-    if (!await allowsIn(target, key, witness, without2)) owners.push(finding2);
+    if (await allowsIn(documents, key, witness, without2) === gone) owners.push(finding2);
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings;
 }
@@ -53647,7 +53659,12 @@ async function attribute(findings, options) {
   if (head === null) return notes;
   const history = await readHistory(options.root, options.baseline, head);
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
-  const together = await filesTogether(options.root, head, findings, settings);
+  const together = await filesTogether(
+    options.root,
+    head,
+    containerFiles(findings, options.documents),
+    settings
+  );
   const reading = options.reading && await readingIn(options.root, history, head, options.reading, [
     ...new Set(findings.flatMap((f) => [f.file, elsewhereOf(f)?.file ?? f.file]))
   ]);
@@ -53670,6 +53687,7 @@ async function attribute(findings, options) {
   }
   let parsed3 = /* @__PURE__ */ new Map();
   let contents = /* @__PURE__ */ new Map();
+  let wholeContainers = /* @__PURE__ */ new Set();
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -53711,12 +53729,43 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
+  const wholeKinds = /* @__PURE__ */ new Map();
+  const wholeKind = (kind) => {
+    let versions2 = wholeKinds.get(kind);
+    if (versions2 === void 0) {
+      const target2 = options.documents ?? /* @__PURE__ */ new Map();
+      const kindOptions = { root: options.root, history, head, settings, target: target2, together, reading };
+      wholeKinds.set(kind, versions2 = kindVersions(kind, kindOptions));
+    }
+    return versions2;
+  };
+  const blameWhole = async (finding2) => {
+    const whole2 = await wholeKind(finding2.kind);
+    if (whole2 === void 0) return { sha: null };
+    const key = findingKey(finding2);
+    const answers3 = /* @__PURE__ */ new Map();
+    for (const version2 of [null, ...whole2.versions]) {
+      const documents = await whole2.documents(version2);
+      const allows2 = await allowsAmong(finding2.kind, documents, key, finding2.witness, {
+        settings,
+        together: true
+      });
+      answers3.set(version2, allows2 === (finding2.change !== "narrowing"));
+    }
+    return semanticBlame(history, head, whole2.path, (v) => answers3.get(v) ?? false, whole2.walks);
+  };
+  const trees = /* @__PURE__ */ new Map();
+  const pathsAt = (commit) => {
+    let paths = trees.get(commit);
+    if (paths === void 0) trees.set(commit, paths = listRevisionFiles(options.root, commit));
+    return paths;
+  };
   const listedIn = /* @__PURE__ */ new Set();
   const added = /* @__PURE__ */ new Map();
   let done = 0;
   for (const group of inGroups(findings, filesOf, versions)) {
     const files2 = new Set(group.flatMap(filesOf));
-    ({ parsed: parsed3, contents } = await readVersions(
+    ({ parsed: parsed3, contents, wholeContainers } = await readVersions(
       options.root,
       new Map([...versions].filter(([file]) => files2.has(file))),
       readAs,
@@ -53731,7 +53780,8 @@ async function attribute(findings, options) {
       const others = othersOf(finding2.kind);
       const allowedAt = async (at2, blob, value) => {
         const key = findingKey(at2);
-        if (blob === null)
+        const gone = at2.document !== void 0 && value === void 0 && wholeContainers.has(blob ?? "");
+        if (blob === null || gone)
           return (await adapter.absentAllows?.(finding2.witness, key, others) ?? false) === wanted;
         if (value === void 0) return !wanted;
         blameCounts.asked++;
@@ -53755,6 +53805,11 @@ async function attribute(findings, options) {
       const elsewhere = elsewhereOf(finding2);
       if (result2.sha === null && elsewhere !== void 0 && byWitness) {
         const there = await blameIn(elsewhere);
+        if (there.sha !== null) result2 = there;
+      }
+      const whole2 = adapter.scope === "kind" && containedKinds.has(finding2.kind);
+      if (result2.sha === null && !result2.shallow && byWitness && whole2) {
+        const there = await blameWhole(finding2);
         if (there.sha !== null) result2 = there;
       }
       const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
@@ -53790,26 +53845,20 @@ async function attribute(findings, options) {
       head,
       groups,
       target: options.documents ?? /* @__PURE__ */ new Map(),
-      settings
+      settings,
+      pathsAt
     });
     for (const [finding2, list4] of listed2) added.set(finding2, list4);
   }
-  const kinds = await kindGroups(blamed, {
-    root: options.root,
-    history,
-    head,
-    settings,
-    target: options.documents ?? /* @__PURE__ */ new Map(),
-    contained: containedKinds,
-    reading
-  });
+  const kinds = await kindGroups(blamed, wholeKind);
   for (const g of kinds) for (const finding2 of g.findings) listedIn.add(finding2);
   const listed = await addedAccess({
     history,
     head,
     groups: kinds,
     target: options.documents ?? /* @__PURE__ */ new Map(),
-    settings
+    settings,
+    pathsAt
   });
   for (const [finding2, list4] of listed) added.set(finding2, list4);
   options.progress?.(findings.length, findings.length, "findings attributed");
@@ -53876,15 +53925,9 @@ function fileGroups(findings, blamed, options) {
     const as = list4.some((f) => f.document !== void 0) ? "detect" : kind;
     const module2 = options.together.get(file);
     const read2 = module2 ? (state) => {
-      const files2 = /* @__PURE__ */ new Map();
-      for (const [path, blob2] of blobsOfAll(module2.paths, state))
-        if (blob2 !== null && contents.has(blob2)) files2.set(path, contents.get(blob2));
-      const source = {
-        paths: async () => [...files2.keys()],
-        read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
-      };
-      const blob = blobsOfAll(module2.paths, state).get(file);
-      return blob === null || blob === void 0 ? Promise.resolve([]) : parse2(file, blob, as, source);
+      const blobs = blobsOfAll(module2.paths, state);
+      const blob = blobs.get(file);
+      return blob === null || blob === void 0 ? Promise.resolve([]) : parse2(file, blob, as, sourceOf(module2.paths, blobs, contents));
     } : (blob) => parse2(file, blob, as);
     groups.push({
       kind,
@@ -53898,47 +53941,74 @@ function fileGroups(findings, blamed, options) {
   }
   return groups;
 }
-async function kindGroups(blamed, options) {
-  const { settings, target, reading } = options;
+async function kindGroups(blamed, versionsOf) {
   const byKind = /* @__PURE__ */ new Map();
   for (const [finding2, b] of blamed) {
     const kind = finding2.kind;
-    if (!listable(finding2, b) || adapterFor(kind).scope !== "kind") continue;
-    if (finding2.document === void 0 && !options.contained.has(kind))
+    if (listable(finding2, b) && adapterFor(kind).scope === "kind")
       byKind.set(kind, [...byKind.get(kind) ?? [], finding2]);
   }
   const groups = [];
   for (const [kind, findings] of byKind) {
-    const checked = (path) => reading === void 0 || reading.baseline(path) || target.get(path)?.kind === kind;
-    const paths = kindPaths(options.history, kind).paths.filter(checked);
-    if (paths.length === 0) continue;
-    const walks2 = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
-    const versions = blobsToRead(options.history, options.head, paths[0], walks2);
-    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()]);
-    const wanted = [...new Set(blobs)].filter((blob) => blob !== null);
-    const contents = /* @__PURE__ */ new Map();
-    for (const object2 of await catFileBatch(options.root, wanted, { maxBytes: MAX_FILE_BYTES }))
-      if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
-    const parsed3 = /* @__PURE__ */ new Map();
-    const parseOnce = (path, blob) => {
-      let documents = parsed3.get(`${blob} ${path}`);
-      if (documents === void 0) {
-        const content = contents.get(blob);
-        documents = content === void 0 ? Promise.resolve([]) : readDocuments({ path, content }, kind, false, void 0, settings).then((r) => r.documents);
-        parsed3.set(`${blob} ${path}`, documents);
-      }
-      return documents;
-    };
-    const unchanged2 = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path));
-    const read2 = async (state) => {
-      const documents = [...unchanged2];
-      for (const [path, blob] of blobsOfAll(paths, state))
-        if (blob !== null) documents.push(...await parseOnce(path, blob));
-      return documents;
-    };
-    groups.push({ kind, findings, path: paths[0], walks: walks2, versions, documents: once2(read2), together: true });
+    const versions = await versionsOf(kind);
+    if (versions !== void 0) groups.push({ kind, findings, ...versions, together: true });
   }
   return groups;
+}
+async function kindVersions(kind, options) {
+  const { settings, target, reading } = options;
+  const checked = (path) => reading === void 0 || reading.baseline(path) || target.get(path)?.kind === kind;
+  const own = kindPaths(options.history, kind).paths.filter(checked);
+  const containers = /* @__PURE__ */ new Map();
+  for (const d of target.values())
+    if (d.kind === kind && d.origin !== void 0)
+      containers.set(d.origin.file, options.together.get(d.origin.file)?.paths ?? [d.origin.file]);
+  const paths = [.../* @__PURE__ */ new Set([...own, ...[...containers.values()].flat()])].sort();
+  if (paths.length === 0) return void 0;
+  const walks2 = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
+  const versions = blobsToRead(options.history, options.head, paths[0], walks2);
+  const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()]);
+  const wanted = [...new Set(blobs)].filter((blob) => blob !== null);
+  const contents = /* @__PURE__ */ new Map();
+  for (const object2 of await catFileBatch(options.root, wanted, { maxBytes: MAX_FILE_BYTES }))
+    if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
+  const parsed3 = /* @__PURE__ */ new Map();
+  const parseOnce = (path, blobs2, files2) => {
+    const blob = blobs2.get(path);
+    const id = `${path} ${(files2 ?? [path]).map((file) => blobs2.get(file) ?? "-").join(" ")}`;
+    let documents = parsed3.get(id);
+    if (documents === void 0) {
+      const content = blob === null || blob === void 0 ? void 0 : contents.get(blob);
+      const source = files2 && sourceOf(files2, blobs2, contents);
+      documents = content === void 0 ? Promise.resolve([]) : readDocuments({ path, content }, files2 ? "detect" : kind, false, source, settings).then(
+        (r) => r.documents.filter((d) => d.kind === kind)
+      );
+      parsed3.set(id, documents);
+    }
+    return documents;
+  };
+  const unchanged2 = [...target.values()].filter(
+    (d) => d.kind === kind && !own.includes(d.path) && !containers.has(d.origin?.file ?? "")
+  );
+  const read2 = async (state) => {
+    const documents = [...unchanged2];
+    const blobs2 = blobsOfAll(paths, state);
+    for (const path of own) documents.push(...await parseOnce(path, blobs2));
+    for (const [file, files2] of containers) documents.push(...await parseOnce(file, blobs2, files2));
+    return documents;
+  };
+  return { path: paths[0], walks: walks2, versions, documents: once2(read2) };
+}
+function sourceOf(paths, blobs, contents) {
+  const files2 = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const blob = blobs.get(path);
+    if (blob !== null && blob !== void 0 && contents.has(blob)) files2.set(path, contents.get(blob));
+  }
+  return {
+    paths: async () => [...files2.keys()],
+    read: async (wanted) => new Map(wanted.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
+  };
 }
 function* inGroups(findings, filesOf, versions) {
   const byFile = /* @__PURE__ */ new Map();
@@ -54009,7 +54079,8 @@ async function readVersions(root, versions, readAs, together, settings) {
     }
   const parsed3 = /* @__PURE__ */ new Map();
   const contents = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return { parsed: parsed3, contents };
+  const whole2 = /* @__PURE__ */ new Set();
+  if (wanted.size === 0) return { parsed: parsed3, contents, wholeContainers: whole2 };
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
@@ -54018,7 +54089,9 @@ async function readVersions(root, versions, readAs, together, settings) {
     const as = readAs.get(path);
     const file = { path, content };
     if (as === "container") {
-      for (const document2 of (await readDocuments(file, "detect", false, void 0, settings)).documents)
+      const read2 = await readDocuments(file, "detect", false, void 0, settings);
+      if (read2.problems.length === 0 && read2.notRead === void 0) whole2.add(id);
+      for (const document2 of read2.documents)
         if (document2.origin) parsed3.set(documentKey(id, document2.origin.name), document2.value);
       continue;
     }
@@ -54027,23 +54100,30 @@ async function readVersions(root, versions, readAs, together, settings) {
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
-      const files2 = /* @__PURE__ */ new Map();
-      for (const [path, blob] of blobsOfAll(group.paths, key))
-        if (blob !== null && contents.has(blob)) files2.set(path, contents.get(blob));
-      const content = files2.get(file);
+      const blobs = blobsOfAll(group.paths, key);
+      const blob = blobs.get(file);
+      const content = blob === null || blob === void 0 ? void 0 : contents.get(blob);
       if (content === void 0) continue;
-      const source = {
-        paths: async () => [...files2.keys()],
-        read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
-      };
-      for (const document2 of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
+      const source = sourceOf(group.paths, blobs, contents);
+      const read2 = await readDocuments({ path: file, content }, "detect", false, source, settings);
+      if (read2.problems.length === 0 && read2.notRead === void 0) whole2.add(key);
+      for (const document2 of read2.documents)
         if (document2.origin) parsed3.set(documentKey(key, document2.origin.name), document2.value);
     }
-  return { parsed: parsed3, contents };
+  return { parsed: parsed3, contents, wholeContainers: whole2 };
 }
-async function filesTogether(root, head, findings, settings) {
+function containerFiles(findings, documents) {
+  const files2 = new Set(findings.filter((f) => f.document !== void 0).map((f) => f.file));
+  const kinds = new Set(
+    findings.filter((f) => f.kind !== GATE_KIND && adapterFor(f.kind).scope === "kind").map((f) => f.kind)
+  );
+  for (const d of documents?.values() ?? [])
+    if (d.origin !== void 0 && kinds.has(d.kind)) files2.add(d.origin.file);
+  return files2;
+}
+async function filesTogether(root, head, files2, settings) {
   const out2 = /* @__PURE__ */ new Map();
-  for (const file of new Set(findings.filter((f) => f.document !== void 0).map((f) => f.file))) {
+  for (const file of files2) {
     const source = sourceFiles(root, { type: "ref", commit: head });
     const content = (await source.read([file])).get(file);
     if (content === void 0) continue;
@@ -54091,7 +54171,7 @@ var init_attribute = __esm({
     init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
     blameCounts = { asked: 0 };
-    listable = (finding2, b) => b !== void 0 && b !== null && finding2.witness !== null && elsewhereOf(finding2) === void 0;
+    listable = (finding2, b) => b !== void 0 && b !== null && finding2.witness !== null && (elsewhereOf(finding2) === void 0 || adapterFor(finding2.kind).scope === "kind");
     VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
