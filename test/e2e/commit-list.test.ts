@@ -6,7 +6,15 @@
 
 import {describe, type ExpectStatic, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
-import {commitAs, commitFiles, expectValidReport, type Finding, type Report, repoFactory} from './helpers.js'
+import {
+  checkJson,
+  commitAs,
+  commitFiles,
+  expectValidReport,
+  type Finding,
+  type Report,
+  repoFactory,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -404,5 +412,43 @@ describe.concurrent('every commit that widened it, inside containers', () => {
       [shortened, 's3:PutBucketPolicy'],
       [removed, 's3:DeleteBucket'],
     ])
+  })
+})
+
+describe('every commit that widened it, in check --staged', () => {
+  it('against an older baseline, what HEAD already has lists its commits; what the index adds is the pending commit alone', async ({
+    expect,
+  }) => {
+    const POLICY = 'iam/reports.json'
+    const policy = (actions: string[]) =>
+      `${JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::acme-reports/*'}]}, null, 2)}\n`
+    const OTHER = 'iam/other.json'
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {[POLICY]: policy(['s3:GetObject']), [OTHER]: policy(['s3:GetObject'])},
+      'Reports',
+    )
+    const put = await commitAs(r, identities.claudeCode, 'Write reports', {
+      [POLICY]: policy(['s3:GetObject', 's3:PutObject']),
+    })
+    const tagging = await commitAs(r, identities.human, 'Read tags', {
+      [POLICY]: policy(['s3:GetObject', 's3:PutObject', 's3:GetObjectTagging']),
+    })
+    await r.write(OTHER, policy(['s3:GetObject', 's3:DeleteObject']))
+    await r.stage(OTHER)
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged', '--baseline', base])
+    expect(code, stderr).toBe(1)
+    const committed = report.findings.find((f) => f.file === POLICY)
+    expect(
+      committed?.commits?.map((c) => [c.commit.sha, c.witness.action]),
+      describeAll(report),
+    ).toEqual([
+      [put, 's3:PutObject'],
+      [tagging, 's3:GetObjectTagging'],
+    ])
+    const pending = report.findings.find((f) => f.file === OTHER)
+    expect((pending?.commit as {pending?: boolean} | null)?.pending, describeAll(report)).toBe(true)
+    expect(pending?.commits, describeAll(report)).toBeUndefined()
   })
 })
