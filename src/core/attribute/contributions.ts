@@ -8,7 +8,10 @@
 // statement (Role, binding…) grants it at the target. A group is one file; the files of a
 // Terraform module, whose documents are written across them; or every file of a kind whose files
 // refer to each other (a Role's rules widen only the subjects its bindings in other files name),
-// compared whole at each commit that changed any of them.
+// with the containers rendering documents of the kind (a kustomize overlay, a Helm chart),
+// compared whole at each commit that changed any of them. A commit that deleted a document (a
+// file of Deny statements, a policy taken out of a template) is compared with its parent too: what
+// it added is what the kind allows in the document's absence (adapter.absentAllows).
 
 import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
