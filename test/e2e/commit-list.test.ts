@@ -6,7 +6,15 @@
 
 import {describe, type ExpectStatic, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
-import {commitAs, commitFiles, expectValidReport, type Finding, type Report, repoFactory} from './helpers.js'
+import {
+  checkJson,
+  commitAs,
+  commitFiles,
+  expectValidReport,
+  type Finding,
+  type Report,
+  repoFactory,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -187,5 +195,260 @@ resource "aws_iam_role_policy" "reports" {
       [tagging, 's3:GetObjectTagging'],
     ])
     expect(listed(finding!)).not.toContain(deleted)
+  })
+})
+
+// A widening made by deleting a file is listed too: a file of Deny statements shortened by one
+// commit and deleted by another (each lets the principal do more), and a .github/CODEOWNERS whose
+// deletion hands the repository over to the root CODEOWNERS (GitHub reads the first file of its
+// three locations that exists). And each CODEOWNERS commit's witness is a file of the repository
+// at that commit, as the finding's own witness is a file of the target.
+describe.concurrent('every commit that widened it, deletions and CODEOWNERS', () => {
+  it('aws-iam: a Deny file shortened by one commit and deleted by another lists both, each with the request it unblocked', async ({
+    expect,
+  }) => {
+    const APP = 'iam/app.json'
+    const GUARD = 'iam/guard.json'
+    const policy = (statements: unknown[]) =>
+      `${JSON.stringify({Version: '2012-10-17', Statement: statements}, null, 2)}\n`
+    const guard = (actions: string[]) => policy([{Effect: 'Deny', Action: actions, Resource: '*'}])
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {
+        [APP]: policy([{Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::acme-data/*'}]),
+        [GUARD]: guard(['s3:DeleteBucket', 's3:PutBucketPolicy']),
+      },
+      'Data role and its guardrail',
+    )
+    const shortened = await commitAs(r, identities.claudeCode, 'Bucket policies are managed by the app', {
+      [GUARD]: guard(['s3:DeleteBucket']),
+    })
+    await r.git('rm', '--quiet', GUARD)
+    const deleted = await r.commit('Drop the guardrail', identities.human)
+
+    const report = await auditSince(expect, r, base)
+    const found = report.findings.filter((f) => f.file === GUARD && f.change !== 'narrowing')
+    expect(found.length, describeAll(report)).toBe(1)
+    expect(
+      (found[0]!.commits ?? []).map((c) => [c.commit.sha, c.witness.action]),
+      describeAll(report),
+    ).toEqual([
+      [shortened, 's3:PutBucketPolicy'],
+      [deleted, 's3:DeleteBucket'],
+    ])
+  })
+
+  it('codeowners: a commit in .github/CODEOWNERS and the deletion that hands the repository to the root file are both listed', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {
+        '.github/CODEOWNERS': '* @acme/backend\n/infra/ @acme/platform\n',
+        CODEOWNERS: '* @acme/backend @acme/contractors\n/infra/ @acme/platform\n',
+        'src/app.ts': 'export const app = 1\n',
+        'infra/main.tf': 'resource "aws_vpc" "main" {}\n',
+        'README.md': '# Payments\n',
+      },
+      'Code owners',
+    )
+    const src = await commitAs(r, identities.claudeCode, 'Contractors review backend fixes', {
+      '.github/CODEOWNERS':
+        '* @acme/backend\n/src/ @acme/backend @acme/contractors\n/infra/ @acme/platform\n',
+    })
+    await r.git('rm', '--quiet', '.github/CODEOWNERS')
+    const handed = await r.commit('One CODEOWNERS is enough', identities.human)
+
+    const report = await auditSince(expect, r, base)
+    const contractors = widenings(report).filter((f) => f.witness?.approver === '@acme/contractors')
+    expect(contractors.length, describeAll(report)).toBeGreaterThan(0)
+    expect(new Set(contractors.flatMap(listed)), describeAll(report)).toEqual(new Set([src, handed]))
+    const [bySrc] = contractors.flatMap((f) => (f.commits ?? []).filter((c) => c.commit.sha === src))
+    expect(String(bySrc?.witness.path), describeAll(report)).toMatch(/^src\//)
+    const [byHanded] = contractors.flatMap((f) => (f.commits ?? []).filter((c) => c.commit.sha === handed))
+    expect(String(byHanded?.witness.path), describeAll(report)).not.toMatch(/^(src|infra)\//)
+  })
+
+  it("codeowners: each commit's witness is a file of the repository at that commit", async ({expect}) => {
+    const GITHUB = '.github/CODEOWNERS'
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {
+        [GITHUB]: '/src/ @acme/backend\n/docs/ @acme/docs\n',
+        'src/app.ts': 'export const app = 1\n',
+        'docs/guide.md': '# Guide\n',
+      },
+      'Code owners',
+    )
+    // The contractors reach src/ first, then docs/ too: one finding, two commits.
+    const first = await commitAs(r, identities.claudeCode, 'Let contractors review backend fixes', {
+      [GITHUB]: '/src/ @acme/backend @acme/contractors\n/docs/ @acme/docs\n',
+    })
+    const second = await commitAs(r, identities.claudeCode, 'Simplify code owners', {
+      [GITHUB]: '* @acme/backend @acme/docs @acme/contractors\n',
+    })
+
+    const report = await auditSince(expect, r, base)
+    const finding = widenings(report).find((f) => f.witness?.approver === '@acme/contractors')
+    expect(listed(finding!), describeAll(report)).toEqual([first, second])
+    for (const c of finding!.commits ?? []) {
+      expect(c.witness.exists, JSON.stringify(c)).toBe(true)
+      // `git cat-file -e` fails unless the commit's tree has the path.
+      await r.git('cat-file', '-e', `${c.commit.sha}:${String(c.witness.path)}`)
+      expect(c.message).toContain(`changes to ${String(c.witness.path)}`)
+    }
+  })
+})
+
+// Kinds inside a container: RBAC objects a kustomize overlay renders (with the kubectl on PATH)
+// are read with the kind's other files at each commit, the overlay rendered from its files as that
+// commit left them; a CloudFormation template's policy is a document of its own, whose removal
+// from the template is a deletion like a file's.
+describe.concurrent('every commit that widened it, inside containers', () => {
+  it('kustomize: the rendered Role widened by one commit, its rendered binding by another; a verb added and taken back is not listed', async ({
+    expect,
+  }) => {
+    const DIR = 'deploy/prod'
+    const role = (verbs: string[]) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: config-reader\n  namespace: shop\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: [${verbs.map((v) => `"${v}"`).join(', ')}]\n`
+    const binding = (users: string[]) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: config-readers\n  namespace: shop\nsubjects:\n${users
+        .map((u) => `  - kind: User\n    name: ${u}\n    apiGroup: rbac.authorization.k8s.io\n`)
+        .join('')}roleRef:\n  kind: Role\n  name: config-reader\n  apiGroup: rbac.authorization.k8s.io\n`
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {
+        // The overlay renders its files into the prod namespace, renamed
+        // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/).
+        [`${DIR}/kustomization.yaml`]:
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\nnamePrefix: prod-\nresources:\n  - role.yaml\n  - binding.yaml\n',
+        [`${DIR}/role.yaml`]: role(['get']),
+        [`${DIR}/binding.yaml`]: binding(['alice@example.com']),
+      },
+      'Config readers',
+    )
+    const listVerb = await commitAs(r, identities.claudeCode, 'Let config readers list', {
+      [`${DIR}/role.yaml`]: role(['get', 'list']),
+    })
+    const deleted = await commitAs(r, identities.human, 'And delete', {
+      [`${DIR}/role.yaml`]: role(['get', 'list', 'delete']),
+    })
+    await commitAs(r, identities.human, 'No delete after all', {[`${DIR}/role.yaml`]: role(['get', 'list'])})
+    const vendor = await commitAs(r, identities.human, 'The vendor reads config too', {
+      [`${DIR}/binding.yaml`]: binding(['alice@example.com', 'vendor@example.com']),
+    })
+
+    const report = await auditSince(expect, r, base)
+    const rendered = widenings(report).filter((f) => f.document !== undefined)
+    expect(rendered.length, describeAll(report)).toBeGreaterThan(0)
+    for (const f of rendered) expect(f.file, describeAll(report)).toBe(`${DIR}/kustomization.yaml`)
+    expect(new Set(rendered.flatMap(listed)), describeAll(report)).toEqual(new Set([listVerb, vendor]))
+    expect(
+      rendered.some((f) => listed(f).join() === [listVerb, vendor].join()),
+      describeAll(report),
+    ).toBe(true)
+    expect(rendered.flatMap(listed)).not.toContain(deleted)
+    const byCommit = (sha: string) =>
+      rendered.flatMap((f) => (f.commits ?? []).filter((c) => c.commit.sha === sha))
+    expect(byCommit(listVerb)[0]?.witness, describeAll(report)).toMatchObject({verb: 'list'})
+    expect(JSON.stringify(byCommit(vendor)[0]?.witness)).toContain('vendor@example.com')
+  })
+
+  it('cloudformation: a Deny policy of a template shortened by one commit and taken out of it by another lists both', async ({
+    expect,
+  }) => {
+    const TEMPLATE = 'stack/template.yaml'
+    const template = (deny: string[] | null) =>
+      [
+        "AWSTemplateFormatVersion: '2010-09-09'",
+        'Resources:',
+        '  AppRole:',
+        '    Type: AWS::IAM::Role',
+        '    Properties:',
+        '      AssumeRolePolicyDocument:',
+        "        Version: '2012-10-17'",
+        '        Statement:',
+        '          - Effect: Allow',
+        '            Principal: {Service: lambda.amazonaws.com}',
+        '            Action: sts:AssumeRole',
+        ...(deny === null
+          ? []
+          : [
+              '  Guardrail:',
+              '    Type: AWS::IAM::ManagedPolicy',
+              '    Properties:',
+              '      Roles: [!Ref AppRole]',
+              '      PolicyDocument:',
+              "        Version: '2012-10-17'",
+              '        Statement:',
+              '          - Effect: Deny',
+              `            Action: [${deny.join(', ')}]`,
+              "            Resource: '*'",
+            ]),
+        '',
+      ].join('\n')
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {[TEMPLATE]: template(['s3:DeleteBucket', 's3:PutBucketPolicy'])},
+      'App stack',
+    )
+    const shortened = await commitAs(r, identities.claudeCode, 'Bucket policies are managed by the app', {
+      [TEMPLATE]: template(['s3:DeleteBucket']),
+    })
+    const removed = await commitAs(r, identities.human, 'Drop the guardrail', {[TEMPLATE]: template(null)})
+
+    const report = await auditSince(expect, r, base)
+    const found = report.findings.filter((f) => f.file === TEMPLATE && f.change !== 'narrowing')
+    expect(found.length, describeAll(report)).toBe(1)
+    expect(
+      (found[0]!.commits ?? []).map((c) => [c.commit.sha, c.witness.action]),
+      describeAll(report),
+    ).toEqual([
+      [shortened, 's3:PutBucketPolicy'],
+      [removed, 's3:DeleteBucket'],
+    ])
+  })
+})
+
+describe('every commit that widened it, in check --staged', () => {
+  it('against an older baseline, what HEAD already has lists its commits; what the index adds is the pending commit alone', async ({
+    expect,
+  }) => {
+    const POLICY = 'iam/reports.json'
+    const policy = (actions: string[]) =>
+      `${JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::acme-reports/*'}]}, null, 2)}\n`
+    const OTHER = 'iam/other.json'
+    const r = await newRepo()
+    const base = await commitFiles(
+      r,
+      {[POLICY]: policy(['s3:GetObject']), [OTHER]: policy(['s3:GetObject'])},
+      'Reports',
+    )
+    const put = await commitAs(r, identities.claudeCode, 'Write reports', {
+      [POLICY]: policy(['s3:GetObject', 's3:PutObject']),
+    })
+    const tagging = await commitAs(r, identities.human, 'Read tags', {
+      [POLICY]: policy(['s3:GetObject', 's3:PutObject', 's3:GetObjectTagging']),
+    })
+    await r.write(OTHER, policy(['s3:GetObject', 's3:DeleteObject']))
+    await r.stage(OTHER)
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged', '--baseline', base])
+    expect(code, stderr).toBe(1)
+    const committed = report.findings.find((f) => f.file === POLICY)
+    expect(
+      committed?.commits?.map((c) => [c.commit.sha, c.witness.action]),
+      describeAll(report),
+    ).toEqual([
+      [put, 's3:PutObject'],
+      [tagging, 's3:GetObjectTagging'],
+    ])
+    const pending = report.findings.find((f) => f.file === OTHER)
+    expect((pending?.commit as {pending?: boolean} | null)?.pending, describeAll(report)).toBe(true)
+    expect(pending?.commits, describeAll(report)).toBeUndefined()
   })
 })

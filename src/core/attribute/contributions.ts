@@ -8,11 +8,14 @@
 // statement (Role, binding…) grants it at the target. A group is one file; the files of a
 // Terraform module, whose documents are written across them; or every file of a kind whose files
 // refer to each other (a Role's rules widen only the subjects its bindings in other files name),
-// compared whole at each commit that changed any of them.
+// with the containers rendering documents of the kind (a kustomize overlay, a Helm chart),
+// compared whole at each commit that changed any of them. A commit that deleted a document (a
+// file of Deny statements, a policy taken out of a template) is compared with its parent too: what
+// it added is what the kind allows in the document's absence (adapter.absentAllows).
 
 import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
-import type {AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
+import type {AdapterContext, AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
 import {compareDocuments, sameDocument} from '../compare.js'
 import {findingKey} from '../embedded.js'
@@ -23,18 +26,22 @@ export interface AddedBy extends BlamedCommit {
   witness: Witness
 }
 
-/** Findings whose versions are walked together, and how each version's documents are read. */
-export interface Group {
-  kind: Kind
-  /** the findings to list commits for (widenings with a witness) */
-  findings: Finding[]
+/** Versions of a file or group of files, and how each version's documents are read. */
+export interface Versions {
   /** the walk's path (a group of files: its first) and its walk */
   path: string
   walks: WalkOf
   /** the versions blame may ask about (along merged branches too) */
   versions: ReadonlySet<string>
-  /** the group's documents in a version (null: none), by key: read once per version */
+  /** the documents in a version (null: none), by key: read once per version */
   documents: (version: string | null) => Promise<Map<string, Document>>
+}
+
+/** Findings whose versions are walked together. */
+export interface Group extends Versions {
+  kind: Kind
+  /** the findings to list commits for (widenings with a witness) */
+  findings: Finding[]
   /** whether the kind reads its documents together: each is asked with the others of its version */
   together: boolean
 }
@@ -46,6 +53,11 @@ interface ContributionOptions {
   /** the target's documents, by key */
   target: ReadonlyMap<string, Document>
   settings: AdapterSettings
+  /**
+   * Every path of a commit's tree, read on first call: a commit's comparison is given its own
+   * (AdapterContext.paths), so that a witness naming a file (CODEOWNERS) names one of that commit.
+   */
+  pathsAt?: (commit: string) => Promise<readonly string[]>
 }
 
 /** Per finding: the commits (with a request each added) whose access is still present at the target, oldest first. */
@@ -63,21 +75,8 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       [...options.target].filter(([key, d]) => (together ? d.kind === kind : keys.has(key))),
     )
     // Whether the documents of a version allow `witness` of the one at `key` (given its value).
-    const allowsIn = async (
-      documents: Map<string, Document>,
-      key: string,
-      witness: Witness,
-      value?: unknown,
-    ) => {
-      const others = new Map(
-        together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value] as const) : [],
-      )
-      const document = documents.get(key)
-      if (value !== undefined) return adapter.allows(value, witness, key, others, settings)
-      return document === undefined
-        ? ((await adapter.absentAllows?.(witness, key, others)) ?? false)
-        : adapter.allows(document.value, witness, key, others, settings)
-    }
+    const allowsIn = (documents: Map<string, Document>, key: string, witness: Witness, value?: unknown) =>
+      allowsAmong(kind, documents, key, witness, {settings, together, value})
     const allows = async (version: string | null, key: string, witness: Witness) =>
       allowsIn(await group.documents(version), key, witness)
     const beforeRange = walk.before.blob
@@ -89,6 +88,8 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
     const added = new Map<Finding, AddedBy[]>()
     for (const [i, state] of states.entries()) {
       if (!state.touched) continue
+      const {pathsAt} = options
+      const context: AdapterContext = pathsAt ? {...settings, paths: () => pathsAt(state.sha)} : settings
       const parent = i + 1 < states.length ? states[i + 1]!.blob : beforeRange
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)]
       const merged = history.commits.get(state.sha)!.parents.length > 1
@@ -107,37 +108,41 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
         together
           ? {was: before, changed}
           : {was: new Map(before.has(key) ? [[key, before.get(key)!]] : []), changed: [key]}
-      const compare = async (key: string, now: Document) => {
+      // The commit's version of the document at `key` (undefined: the commit deleted its file).
+      const compare = async (key: string, now: Document | undefined) => {
         const {was, changed: asked} = sides(key)
         const is = new Map(together ? after : [])
-        is.set(key, now)
-        return (await compareDocuments(kind, was, is, asked, settings)).findings
+        if (now === undefined) is.delete(key)
+        else is.set(key, now)
+        return (await compareDocuments(kind, was, is, asked, context)).findings
       }
       const found = together
-        ? (await compareDocuments(kind, before, after, changed, settings)).findings
-        : (
-            await Promise.all(
-              changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)!)),
-            )
-          ).flat()
+        ? (await compareDocuments(kind, before, after, changed, context)).findings
+        : (await Promise.all(changed.map((key) => compare(key, after.get(key))))).flat()
       for (const first of found) {
         const key = findingKey(first)
         const now = after.get(key)
-        if (now === undefined || (!together && target.get(key) === undefined)) continue
+        // A document the commit deleted widens only what its kind reads of its absence (a file of
+        // Deny statements: adapter.absentAllows); a kind read together tells that of another file.
+        if (now === undefined && together) continue
         // A request the commit added that the target still allows and the range's start did not.
         const present = async (witness: Witness, checked: boolean) =>
           (adapter.namesRequest?.(witness) ?? true) &&
           (checked || ((await allowsIn(after, key, witness)) && !(await allowsIn(before, key, witness)))) &&
           (await allowsIn(target, key, witness)) &&
           !(await allows(beforeRange, key, witness))
-        const witness = await presentRequest(first, now, present, {
-          compare: (value) => compare(key, {...now, value}),
-          allows: (value, w) => allowsIn(after, key, w, value),
-        })
+        // A deleted document has no list item to take out: the comparison's request or none.
+        const witness =
+          now === undefined
+            ? await deletedRequest(first, present)
+            : await presentRequest(first, now, present, {
+                compare: (value) => compare(key, {...now, value}),
+                allows: (value, w) => allowsIn(after, key, w, value),
+              })
         if (witness === undefined) continue
         const owners = await grantedBy(
           findings.filter((f) => together || findingKey(f) === key),
-          target,
+          {target, start: await group.documents(beforeRange)},
           witness,
           allowsIn,
         )
@@ -172,6 +177,30 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
     for (const [finding, list] of added) out.set(finding, list.reverse())
   }
   return out
+}
+
+/**
+ * Whether the documents of a version allow `witness` of the one at `key` (given its value, or
+ * `value` in its place; absent: as its kind reads its absence). A kind read together asks each
+ * with the others of the version.
+ */
+export async function allowsAmong(
+  kind: Kind,
+  documents: ReadonlyMap<string, Document>,
+  key: string,
+  witness: Witness,
+  options: {settings: AdapterSettings; together: boolean; value?: unknown},
+): Promise<boolean> {
+  const adapter = adapterFor(kind)
+  const {settings, together, value} = options
+  const others = new Map(
+    together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value] as const) : [],
+  )
+  const document = documents.get(key)
+  if (value !== undefined) return adapter.allows(value, witness, key, others, settings)
+  return document === undefined
+    ? ((await adapter.absentAllows?.(witness, key, others)) ?? false)
+    : adapter.allows(document.value, witness, key, others, settings)
 }
 
 /** Each value's access as text (adapter.ts, accessText), by kind: computed once per parsed value. */
@@ -236,6 +265,16 @@ async function presentRequest(
   return undefined
 }
 
+/** The request a deletion's comparison names, when `present` accepts it. */
+async function deletedRequest(
+  found: Finding,
+  present: (witness: Witness, checked: boolean) => Promise<boolean>,
+): Promise<Witness | undefined> {
+  const {witness} = found
+  if (found.change === 'narrowing' || witness === null) return undefined
+  return (await present(witness, false)) ? witness : undefined
+}
+
 /**
  * `value` without the first list item under `pointer` (at any depth, in a list of more than one)
  * whose removal alone stops it allowing `witness`; undefined when there is none.
@@ -276,12 +315,14 @@ function pointedAt(value: unknown, tokens: string[]): unknown {
 
 /**
  * The findings whose part of the target grants `witness`: without that part (the statement, rule
- * or binding at the finding's pointer), the target no longer allows it. When no single part does
+ * or binding at the finding's pointer), the target no longer allows it. A finding about a document
+ * the target no longer has (a deleted file of Deny statements) owns it when its part of the
+ * range's start blocked it: without that part, the start allows it. When no single part does
  * (two new statements both grant it), the only finding, if there is one.
  */
 async function grantedBy(
   findings: Finding[],
-  target: Map<string, Document>,
+  sides: {target: Map<string, Document>; start: Map<string, Document>},
   witness: Witness,
   allowsIn: (
     documents: Map<string, Document>,
@@ -293,12 +334,15 @@ async function grantedBy(
   const owners: Finding[] = []
   for (const finding of findings) {
     const key = findingKey(finding)
-    const document = target.get(key)
-    const pointer = document === undefined ? null : innerPointer(finding.pointer, document)
+    const gone = !sides.target.has(key)
+    const documents = gone ? sides.start : sides.target
+    const document = documents.get(key)
+    const at = gone ? (finding.baselineLocation?.pointer ?? finding.pointer) : finding.pointer
+    const pointer = document === undefined ? null : innerPointer(at, document)
     if (pointer === null) continue
     const without = removed(document!.value, pointer)
     if (without === undefined) continue
-    if (!(await allowsIn(target, key, witness, without))) owners.push(finding)
+    if ((await allowsIn(documents, key, witness, without)) === gone) owners.push(finding)
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings
 }

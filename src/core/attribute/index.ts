@@ -7,6 +7,7 @@ import {
   blobIdsAt,
   catFileBatch,
   type History,
+  listRevisionFiles,
   readHistory,
   readPathsAt,
   readStagedChanges,
@@ -45,7 +46,14 @@ import {
   type WalkOf,
 } from './blame.js'
 import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {accessTextOf, type AddedBy, addedAccess, type Group} from './contributions.js'
+import {
+  accessTextOf,
+  type AddedBy,
+  addedAccess,
+  allowsAmong,
+  type Group,
+  type Versions,
+} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -153,7 +161,12 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // A document written across files (a Terraform resource whose policy is a data source of
   // another file of its module) is blamed on the versions of all of them together.
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
-  const together = await filesTogether(options.root, head, findings, settings)
+  const together = await filesTogether(
+    options.root,
+    head,
+    containerFiles(findings, options.documents),
+    settings,
+  )
   const reading =
     options.reading &&
     (await readingIn(options.root, history, head, options.reading, [
@@ -182,6 +195,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // go before the next group's: a long history's versions of every file are never all held.
   let parsed = new Map<string, unknown>()
   let contents = new Map<string, Buffer>()
+  let wholeContainers = new Set<string>()
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -244,6 +258,42 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     return kindChanges(finding.kind as Kind)
   }
   const blamed = new Map<Finding, BlamedCommit | null>()
+  // The versions of each kind whose files refer to each other, the kind whole, read once.
+  const wholeKinds = new Map<Kind, Promise<Versions | undefined>>()
+  const wholeKind = (kind: Kind) => {
+    let versions = wholeKinds.get(kind)
+    if (versions === undefined) {
+      const target = options.documents ?? new Map()
+      const kindOptions = {root: options.root, history, head, settings, target, together, reading}
+      wholeKinds.set(kind, (versions = kindVersions(kind, kindOptions)))
+    }
+    return versions
+  }
+  // The finding's access asked of each version of its kind whole: a kind some of whose documents
+  // a container holds may have the access twice at the target (a Role and the overlay rendering
+  // it), so the file's versions, each read with the target's other files, cannot date it.
+  const blameWhole = async (finding: Finding): Promise<BlameResult> => {
+    const whole = await wholeKind(finding.kind as Kind)
+    if (whole === undefined) return {sha: null}
+    const key = findingKey(finding)
+    const answers = new Map<string | null, boolean>()
+    for (const version of [null, ...whole.versions]) {
+      const documents = await whole.documents(version)
+      const allows = await allowsAmong(finding.kind as Kind, documents, key, finding.witness!, {
+        settings,
+        together: true,
+      })
+      answers.set(version, allows === (finding.change !== 'narrowing'))
+    }
+    return semanticBlame(history, head, whole.path, (v) => answers.get(v) ?? false, whole.walks)
+  }
+  // Each commit's tree, listed once when a comparison asks for its paths (a CODEOWNERS witness).
+  const trees = new Map<string, Promise<readonly string[]>>()
+  const pathsAt = (commit: string) => {
+    let paths = trees.get(commit)
+    if (paths === undefined) trees.set(commit, (paths = listRevisionFiles(options.root, commit)))
+    return paths
+  }
   // Every other commit of the range whose added access the finding still has: each file's chain
   // walked once more (a file, a Terraform module's files; after them, every file of a kind read together).
   const listedIn = new Set<Finding>()
@@ -251,7 +301,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   let done = 0
   for (const group of inGroups(findings, filesOf, versions)) {
     const files = new Set(group.flatMap(filesOf))
-    ;({parsed, contents} = await readVersions(
+    ;({parsed, contents, wholeContainers} = await readVersions(
       options.root,
       new Map([...versions].filter(([file]) => files.has(file))),
       readAs,
@@ -266,14 +316,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       const wanted = finding.change !== 'narrowing'
       const others = othersOf(finding.kind)
       // `at`: the file and, for an embedded document, its name in the container; `value`: the
-      // version's (undefined: it did not parse, or holds no such document, and allows nothing).
+      // version's (undefined: it did not parse, or holds no such document, and allows nothing). A
+      // container read whole that holds no such document (a policy taken out of a template) allows
+      // what the kind's absence of the document does, as a deleted file.
       const allowedAt = async (
         at: Pick<Finding, 'file' | 'document'>,
         blob: string | null,
         value: unknown,
       ) => {
         const key = findingKey(at)
-        if (blob === null)
+        const gone = at.document !== undefined && value === undefined && wholeContainers.has(blob ?? '')
+        if (blob === null || gone)
           return ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false) === wanted
         if (value === undefined) return !wanted
         blameCounts.asked++
@@ -303,6 +356,11 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       const elsewhere = elsewhereOf(finding)
       if (result.sha === null && elsewhere !== undefined && byWitness) {
         const there = await blameIn(elsewhere)
+        if (there.sha !== null) result = there
+      }
+      const whole = adapter.scope === 'kind' && containedKinds.has(finding.kind)
+      if (result.sha === null && !result.shallow && byWitness && whole) {
+        const there = await blameWhole(finding)
         if (there.sha !== null) result = there
       }
       const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
@@ -341,19 +399,12 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       groups,
       target: options.documents ?? new Map(),
       settings,
+      pathsAt,
     })
     for (const [finding, list] of listed) added.set(finding, list)
   }
   // The kinds whose files refer to each other: each compared whole at each commit that touched it.
-  const kinds = await kindGroups(blamed, {
-    root: options.root,
-    history,
-    head,
-    settings,
-    target: options.documents ?? new Map(),
-    contained: containedKinds,
-    reading,
-  })
+  const kinds = await kindGroups(blamed, wholeKind)
   for (const g of kinds) for (const finding of g.findings) listedIn.add(finding)
   const listed = await addedAccess({
     history,
@@ -361,6 +412,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     groups: kinds,
     target: options.documents ?? new Map(),
     settings,
+    pathsAt,
   })
   for (const [finding, list] of listed) added.set(finding, list)
   options.progress?.(findings.length, findings.length, 'findings attributed')
@@ -411,9 +463,16 @@ interface FileGroupOptions {
   together: ReadonlyMap<string, {paths: string[]}>
 }
 
-/** Listed: a blamed widening with a witness whose access did not come from another file. */
+/**
+ * Listed: a blamed widening with a witness whose access did not come from another file, or came
+ * from another file of a kind compared whole (a deleted CODEOWNERS hands the repository over to
+ * the next one: both files are in the kind's versions).
+ */
 const listable = (finding: Finding, b: BlamedCommit | null | undefined) =>
-  b !== undefined && b !== null && finding.witness !== null && elsewhereOf(finding) === undefined
+  b !== undefined &&
+  b !== null &&
+  finding.witness !== null &&
+  (elsewhereOf(finding) === undefined || adapterFor(finding.kind as Kind).scope === 'kind')
 
 /** Each version's documents, read once (under the path they have in that version). */
 function once(read: (version: string) => Promise<Document[]>, keys?: ReadonlySet<string>) {
@@ -459,16 +518,11 @@ function fileGroups(
     // A module's documents read its other files as that version has them.
     const read = module
       ? (state: string) => {
-          const files = new Map<string, Buffer>()
-          for (const [path, blob] of blobsOfAll(module.paths, state))
-            if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob)!)
-          const source: SourceFiles = {
-            paths: async () => [...files.keys()],
-            read: async (paths) =>
-              new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
-          }
-          const blob = blobsOfAll(module.paths, state).get(file)
-          return blob === null || blob === undefined ? Promise.resolve([]) : parse(file, blob, as, source)
+          const blobs = blobsOfAll(module.paths, state)
+          const blob = blobs.get(file)
+          return blob === null || blob === undefined
+            ? Promise.resolve([])
+            : parse(file, blob, as, sourceOf(module.paths, blobs, contents))
         }
       : (blob: string) => parse(file, blob, as)
     groups.push({
@@ -491,67 +545,110 @@ interface KindGroupOptions {
   settings: AdapterSettings
   /** the target's documents, by key */
   target: ReadonlyMap<string, Document>
-  /** kinds some of whose target documents a container holds */
-  contained: ReadonlySet<string>
+  /** the container files whose documents read other files at the target, with those files (filesTogether) */
+  together: ReadonlyMap<string, {paths: string[]}>
   reading: Reading | undefined
 }
 
 /**
  * The groups whose commits are listed for the blamed widenings of kinds whose files refer to each
- * other, one per kind. A version is every file of the kind some commit of the range changed (and
- * the check read, at the baseline or the target) as that commit left it, with the target's other
- * files of the kind: the commits walked are those that touched one of them, each file's version
- * read and parsed once. A kind a container holds documents of is left with its one commit.
+ * other, one per kind, over the kind's versions (kindVersions).
  */
 async function kindGroups(
   blamed: Map<Finding, BlamedCommit | null>,
-  options: KindGroupOptions,
+  versionsOf: (kind: Kind) => Promise<Versions | undefined>,
 ): Promise<Group[]> {
-  const {settings, target, reading} = options
   const byKind = new Map<Kind, Finding[]>()
   for (const [finding, b] of blamed) {
     const kind = finding.kind as Kind
-    if (!listable(finding, b) || adapterFor(kind).scope !== 'kind') continue
-    if (finding.document === undefined && !options.contained.has(kind))
+    if (listable(finding, b) && adapterFor(kind).scope === 'kind')
       byKind.set(kind, [...(byKind.get(kind) ?? []), finding])
   }
   const groups: Group[] = []
   for (const [kind, findings] of byKind) {
-    const checked = (path: string) =>
-      reading === undefined || reading.baseline(path) || target.get(path)?.kind === kind
-    const paths = kindPaths(options.history, kind).paths.filter(checked)
-    if (paths.length === 0) continue
-    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths))
-    const versions = blobsToRead(options.history, options.head, paths[0]!, walks)
-    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()])
-    const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null)
-    const contents = new Map<string, Buffer>()
-    for (const object of await catFileBatch(options.root, wanted, {maxBytes: MAX_FILE_BYTES}))
-      if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
-    const parsed = new Map<string, Promise<Document[]>>()
-    const parseOnce = (path: string, blob: string) => {
-      let documents = parsed.get(`${blob} ${path}`)
-      if (documents === undefined) {
-        const content = contents.get(blob)
-        documents =
-          content === undefined
-            ? Promise.resolve([])
-            : readDocuments({path, content}, kind, false, undefined, settings).then((r) => r.documents)
-        parsed.set(`${blob} ${path}`, documents)
-      }
-      return documents
-    }
-    // The target's files of the kind that no commit of the range changed are the same in every version.
-    const unchanged = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path))
-    const read = async (state: string) => {
-      const documents = [...unchanged]
-      for (const [path, blob] of blobsOfAll(paths, state))
-        if (blob !== null) documents.push(...(await parseOnce(path, blob)))
-      return documents
-    }
-    groups.push({kind, findings, path: paths[0]!, walks, versions, documents: once(read), together: true})
+    const versions = await versionsOf(kind)
+    if (versions !== undefined) groups.push({kind, findings, ...versions, together: true})
   }
   return groups
+}
+
+/**
+ * The versions of a kind whose files refer to each other, the kind whole. A version is every file
+ * of the kind some commit of the range changed (and the check read, at the baseline or the target)
+ * as that commit left it, and every container file holding documents of the kind at the target (a
+ * kustomize overlay, a Helm chart) rendered from its files as that commit left them, with the
+ * target's other files of the kind: the commits walked are those that touched one of them, each
+ * file's version read and parsed once, each container rendered once per set of its files'
+ * versions. Undefined when no such file exists.
+ */
+async function kindVersions(kind: Kind, options: KindGroupOptions): Promise<Versions | undefined> {
+  const {settings, target, reading} = options
+  const checked = (path: string) =>
+    reading === undefined || reading.baseline(path) || target.get(path)?.kind === kind
+  const own = kindPaths(options.history, kind).paths.filter(checked)
+  // Each container holding documents of the kind at the target, with the files it reads.
+  const containers = new Map<string, string[]>()
+  for (const d of target.values())
+    if (d.kind === kind && d.origin !== undefined)
+      containers.set(d.origin.file, options.together.get(d.origin.file)?.paths ?? [d.origin.file])
+  const paths = [...new Set([...own, ...[...containers.values()].flat()])].sort()
+  if (paths.length === 0) return undefined
+  const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths))
+  const versions = blobsToRead(options.history, options.head, paths[0]!, walks)
+  const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()])
+  const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null)
+  const contents = new Map<string, Buffer>()
+  for (const object of await catFileBatch(options.root, wanted, {maxBytes: MAX_FILE_BYTES}))
+    if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
+  const parsed = new Map<string, Promise<Document[]>>()
+  // A file's documents of the kind: its own, or a container's rendered from `files`.
+  const parseOnce = (path: string, blobs: ReadonlyMap<string, string | null>, files?: string[]) => {
+    const blob = blobs.get(path)
+    const id = `${path} ${(files ?? [path]).map((file) => blobs.get(file) ?? '-').join(' ')}`
+    let documents = parsed.get(id)
+    if (documents === undefined) {
+      const content = blob === null || blob === undefined ? undefined : contents.get(blob)
+      const source = files && sourceOf(files, blobs, contents)
+      documents =
+        content === undefined
+          ? Promise.resolve([])
+          : readDocuments({path, content}, files ? 'detect' : kind, false, source, settings).then((r) =>
+              r.documents.filter((d) => d.kind === kind),
+            )
+      parsed.set(id, documents)
+    }
+    return documents
+  }
+  // The target's files of the kind that no commit of the range changed are the same in every version.
+  const unchanged = [...target.values()].filter(
+    (d) => d.kind === kind && !own.includes(d.path) && !containers.has(d.origin?.file ?? ''),
+  )
+  const read = async (state: string) => {
+    const documents = [...unchanged]
+    const blobs = blobsOfAll(paths, state)
+    for (const path of own) documents.push(...(await parseOnce(path, blobs)))
+    for (const [file, files] of containers) documents.push(...(await parseOnce(file, blobs, files)))
+    return documents
+  }
+  return {path: paths[0]!, walks, versions, documents: once(read)}
+}
+
+/** The files `paths` of a version (their blob ids, from `contents`) as a container reads them. */
+function sourceOf(
+  paths: readonly string[],
+  blobs: ReadonlyMap<string, string | null>,
+  contents: ReadonlyMap<string, Buffer>,
+): SourceFiles {
+  const files = new Map<string, Buffer>()
+  for (const path of paths) {
+    const blob = blobs.get(path)
+    if (blob !== null && blob !== undefined && contents.has(blob)) files.set(path, contents.get(blob)!)
+  }
+  return {
+    paths: async () => [...files.keys()],
+    read: async (wanted) =>
+      new Map(wanted.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
+  }
 }
 
 /** Versions read together at most (unless one file alone has more): a bound on what is held at once. */
@@ -666,7 +763,7 @@ async function readVersions(
   readAs: Map<string, FindingKind | 'container'>,
   together: ReadonlyMap<string, {paths: string[]}>,
   settings: AdapterSettings,
-): Promise<{parsed: Map<string, unknown>; contents: Map<string, Buffer>}> {
+): Promise<{parsed: Map<string, unknown>; contents: Map<string, Buffer>; wholeContainers: Set<string>}> {
   // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
   const wanted = new Set<string>()
@@ -680,7 +777,8 @@ async function readVersions(
     }
   const parsed = new Map<string, unknown>()
   const contents = new Map<string, Buffer>()
-  if (wanted.size === 0) return {parsed, contents}
+  const whole = new Set<string>()
+  if (wanted.size === 0) return {parsed, contents, wholeContainers: whole}
   // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
   for (const object of await catFileBatch(root, [...wanted], {maxBytes: MAX_FILE_BYTES}))
     if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
@@ -690,7 +788,9 @@ async function readVersions(
     const as = readAs.get(path)
     const file = {path, content}
     if (as === 'container') {
-      for (const document of (await readDocuments(file, 'detect', false, undefined, settings)).documents)
+      const read = await readDocuments(file, 'detect', false, undefined, settings)
+      if (read.problems.length === 0 && read.notRead === undefined) whole.add(id)
+      for (const document of read.documents)
         if (document.origin) parsed.set(documentKey(id, document.origin.name), document.value)
       continue
     }
@@ -699,36 +799,48 @@ async function readVersions(
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
-      const files = new Map<string, Buffer>()
-      for (const [path, blob] of blobsOfAll(group.paths, key))
-        if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob)!)
-      const content = files.get(file)
+      const blobs = blobsOfAll(group.paths, key)
+      const blob = blobs.get(file)
+      const content = blob === null || blob === undefined ? undefined : contents.get(blob)
       if (content === undefined) continue
-      const source: SourceFiles = {
-        paths: async () => [...files.keys()],
-        read: async (paths) =>
-          new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
-      }
-      for (const document of (await readDocuments({path: file, content}, 'detect', false, source, settings))
-        .documents)
+      const source = sourceOf(group.paths, blobs, contents)
+      const read = await readDocuments({path: file, content}, 'detect', false, source, settings)
+      if (read.problems.length === 0 && read.notRead === undefined) whole.add(key)
+      for (const document of read.documents)
         if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value)
     }
-  return {parsed, contents}
+  return {parsed, contents, wholeContainers: whole}
 }
 
 /**
- * The container files among the findings' whose documents read other files at the target (a
- * Terraform module's other files, a policy read with `file()`): each with those files, and the
- * walk of their versions together.
+ * The container files of the findings, and for a kind whose files refer to each other, every
+ * container holding documents of the kind at the target (its versions are the kind's: kindGroups).
+ */
+function containerFiles(findings: Finding[], documents?: ReadonlyMap<string, Document>): Set<string> {
+  const files = new Set(findings.filter((f) => f.document !== undefined).map((f) => f.file))
+  const kinds = new Set(
+    findings
+      .filter((f) => f.kind !== GATE_KIND && adapterFor(f.kind as Kind).scope === 'kind')
+      .map((f) => f.kind),
+  )
+  for (const d of documents?.values() ?? [])
+    if (d.origin !== undefined && kinds.has(d.kind)) files.add(d.origin.file)
+  return files
+}
+
+/**
+ * Those of the container files whose documents read other files at the target (a Terraform
+ * module's other files, a policy read with `file()`, a kustomize overlay's bases): each with
+ * those files, and the walk of their versions together.
  */
 async function filesTogether(
   root: string,
   head: string,
-  findings: Finding[],
+  files: ReadonlySet<string>,
   settings: AdapterSettings,
 ): Promise<Map<string, {paths: string[]; walks: WalkOf}>> {
   const out = new Map<string, {paths: string[]; walks: WalkOf}>()
-  for (const file of new Set(findings.filter((f) => f.document !== undefined).map((f) => f.file))) {
+  for (const file of files) {
     const source = sourceFiles(root, {type: 'ref', commit: head})
     const content = (await source.read([file])).get(file)
     if (content === undefined) continue
