@@ -55321,7 +55321,7 @@ async function approvedState(input, configPath2, protects, history, start2, note
   );
   return start2;
 }
-async function unapprovedRevision(input, configPath2) {
+async function unapprovedRevision(input, configPath2, notes) {
   const { baseline, config: config2, root } = input;
   const named3 = baseline.flag ?? config2.baseline;
   if (input.target.spec.type !== "ref" || baseline.snapshot || input.range || named3 === void 0) return [];
@@ -55331,8 +55331,13 @@ async function unapprovedRevision(input, configPath2) {
   const commit = (await lookUpCommits({ root, actors: config2.actors }, [sha])).get(sha) ?? null;
   if (commit === null) return [];
   const who2 = await byApprover(input, configPath2, commit, sha, parent);
-  if (who2.ok) return agentChangesHeld(input, configPath2, sha, named3);
-  if (!who2.listed && commit.actor.type !== "agent" && commit.actor.type !== "automation") return [];
+  if (who2.ok) return unapprovedChangesHeld(input, configPath2, sha, parent, named3);
+  if (!who2.listed && commit.actor.type !== "agent" && commit.actor.type !== "automation") {
+    notes.push(
+      `the baseline ${named3} (${sha.slice(0, 7)}) is not judged: no approver is listed (policy.approvers), so nobody's commit is the approved state and whatever ${named3} holds passes, whoever moved it; list approvers to have it judged`
+    );
+    return [];
+  }
   const file = configPath2 ?? CONFIG_FILE;
   const finding2 = protectedFinding({
     file,
@@ -55348,7 +55353,7 @@ async function unapprovedRevision(input, configPath2) {
   finding2.commit = commit;
   return [finding2];
 }
-async function agentChangesHeld(input, configPath2, sha, named3) {
+async function unapprovedChangesHeld(input, configPath2, sha, parent, named3) {
   const { root, config: config2 } = input;
   const own = [configPath2, APPROVALS_FILE, ALLOWED_SIGNERS_FILE].filter((p) => p !== void 0);
   const approved = await lastApproverCommit(input, configPath2, own, sha);
@@ -55359,22 +55364,35 @@ async function agentChangesHeld(input, configPath2, sha, named3) {
     (c) => history.commits.get(c).changes.some((change) => reads(change.path) || reads(change.oldPath))
   );
   const commits = await lookUpCommits({ root, actors: config2.actors }, changing);
-  const agents = changing.map((c) => commits.get(c)).filter((c) => c?.actor.type === "agent");
-  const newest = agents[0];
+  const trust = approved === void 0 ? await trustBefore(root, configPath2, sha, parent) : await trustBefore(root, configPath2, approved, void 0);
+  const judged = changing.map((c) => commits.get(c) ?? null);
+  const signed = trust.requireSigned || config2.policy.requireSignedApprovals ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), judged) : void 0;
+  const unapproved2 = judged.flatMap((commit) => {
+    if (commit === null) return [];
+    const who2 = approverCommit(commit, trust.approvers, signed);
+    return who2.ok ? [] : [{ commit, why: who2.why }];
+  });
+  const newest = unapproved2[0];
   if (newest === void 0) return [];
+  const count = unapproved2.length;
   const since = approved === void 0 ? "no change to them was" : `the last, ${approved.slice(0, 7)}, was`;
   const finding2 = protectedFinding({
     file: configPath2 ?? CONFIG_FILE,
     rule: "baseline-unapproved",
     severity: "high",
-    message: `The baseline ${named3} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${agents.length} change${agents.length === 1 ? "" : "s"} to files acldrift reads made by an AI agent after the approved state of acldrift's own files (${since} made by a listed approver), the newest ${newest.sha.slice(0, 7)} (${newest.actor.agent ?? "unnamed agent"}): everything ${named3} holds passes, and nobody approved them. Point ${named3} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? "<root>"}..${named3}\`, \`acldrift approve\`) in a commit of a listed approver.`,
-    witness: { baseline: named3, commit: sha, agentCommit: newest.sha, approvedState: approved ?? null },
+    message: `The baseline ${named3} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${count} change${count === 1 ? "" : "s"} to files acldrift reads that no listed approver made, after the approved state of acldrift's own files (${since} made by a listed approver), the newest in ${newest.why}: everything ${named3} holds passes, and nobody approved them. Point ${named3} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? "<root>"}..${named3}\`, \`acldrift approve\`) or this finding (\`acldrift approve --ref ${named3}\`) in a commit of a listed approver.`,
+    witness: {
+      baseline: named3,
+      commit: sha,
+      unapprovedCommit: newest.commit.sha,
+      approvedState: approved ?? null
+    },
     pointer: input.baseline.flag === void 0 ? "/baseline" : null,
     line: null,
     before: approved ?? null,
     after: sha
   });
-  finding2.commit = newest;
+  finding2.commit = newest.commit;
   return [finding2];
 }
 async function byApprover(input, configPath2, commit, sha, parent) {
@@ -55870,7 +55888,7 @@ async function readGate(input) {
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame);
   const unblamed = [
     ...input.baseline.snapshot && paths.baseline === void 0 ? await outsideSnapshotConfig(input, paths.config, notes) : [],
-    ...await unapprovedRevision(input, paths.config)
+    ...await unapprovedRevision(input, paths.config, notes)
   ];
   const requireSigned = config2.policy.requireSignedApprovals || current.policy.requireSignedApprovals || beforeConfig.status === "ok" && beforeConfig.config.policy.requireSignedApprovals;
   const signed = requireSigned ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [

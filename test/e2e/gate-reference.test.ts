@@ -164,6 +164,58 @@ describe('a revision baseline at a human commit made after an agent widening', (
   )
 })
 
+describe("a revision baseline at an approver commit holds no one else's unapproved change", () => {
+  const bob = {name: 'Bob Builder', email: 'bob@example.com', message: (subject: string) => subject}
+  /** Alice's config (`baseline: approved`, approvers as given) and the trust, tagged `approved`. */
+  async function tagged(approvers: boolean): Promise<TestRepo> {
+    const r = await newRepo()
+    const text = approvers
+      ? config(['baseline: approved'])
+      : ['version: 1', 'baseline: approved', 'policy:', '  failOn: widening', ''].join('\n')
+    await commitFiles(r, {[CONFIG]: text, [TRUST]: trust('203.0.113.0/24')}, 'Config')
+    await r.git('tag', 'approved')
+    return r
+  }
+
+  for (const [who, identity, type] of [
+    // (no `actors:` list names Bob a human: acldrift classifies him unknown)
+    ['a person who is not a listed approver', bob, 'unknown'],
+    ['automation (dependabot)', identities.dependabot, 'automation'],
+  ] as const)
+    it(
+      `${who} widens, Alice commits after it, the tag moves onto her commit: baseline-unapproved, theirs`,
+      async () => {
+        const r = await tagged(true)
+        const sha = await commitAs(r, identity, 'Open the partner trust', {
+          [TRUST]: trust('0.0.0.0/0', OTHER_ROOT),
+        })
+        await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+        await r.git('tag', '-f', 'approved')
+        const {code, findings, raw} = await audit(r)
+        expect(code, dump(raw)).toBe(1)
+        const tag = findings.find((f) => f.rule === 'baseline-unapproved')
+        expect(tag, dump(raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
+        expect(tag!.commit).toMatchObject({sha, actor: {type}})
+        expect(tag!.witness).toMatchObject({unapprovedCommit: sha})
+      },
+      SLOW,
+    )
+
+  it(
+    'no approver is listed: a note says the baseline revision is not judged, instead of a silent pass',
+    async () => {
+      const r = await tagged(false)
+      await commitAs(r, agent, 'Open the partner trust', {[TRUST]: trust('0.0.0.0/0', OTHER_ROOT)})
+      await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+      await r.git('tag', '-f', 'approved')
+      const {raw} = await audit(r)
+      const {notes} = JSON.parse(raw.stdout) as {notes: string[]}
+      expect(notes.join('\n'), dump(raw)).toMatch(/no approver is listed \(policy\.approvers\).*approved/)
+    },
+    SLOW,
+  )
+})
+
 /** Runs `code` (an ES module body) with node in the repository, as the agent would. */
 const asAgentScript = (r: TestRepo, code: string) =>
   runHermetic(process.execPath, ['--input-type=module', '-e', code], {cwd: r.dir, env: CLAUDE_ENV})
