@@ -10,7 +10,17 @@ import {describe, expect, it} from 'vitest'
 import {PASS_ADMIN} from '../adapters/aws-iam/documents.js'
 import {identities, makeTempDir, projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
-import {audit, CONFIG, commitAsAgent, dump, git, setUpWithTrust, TRUST, trust} from './gate-scenarios.js'
+import {
+  APPROVALS,
+  audit,
+  CONFIG,
+  commitAsAgent,
+  dump,
+  git,
+  setUpWithTrust,
+  TRUST,
+  trust,
+} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const ALICE = 'alice@example.com'
@@ -197,6 +207,34 @@ describe("a revision baseline at an approver commit holds no one else's unapprov
         expect(tag, dump(raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
         expect(tag!.commit).toMatchObject({sha, actor: {type}})
         expect(tag!.witness).toMatchObject({unapprovedCommit: sha})
+
+        // Alice reviewed it: she approves that finding of the revision (`approve --ref`) and
+        // commits the approval; the audit then passes, the finding approved in her name.
+        const approved = await runCli(
+          [
+            'approve',
+            tag!.id,
+            '--ref',
+            'HEAD',
+            '--reason',
+            'Reviewed the partner access',
+            '--expires',
+            '2099-12-31',
+          ],
+          {cwd: r.dir},
+        )
+        expect(approved.code, dump(approved)).toBe(0)
+        await r.stage(APPROVALS)
+        await r.commit('Approve the reviewed baseline')
+        const after = await audit(r)
+        expect(after.code, dump(after.raw)).toBe(0)
+        expect(
+          after.findings.find((f) => f.rule === 'baseline-unapproved')?.approval,
+          dump(after.raw),
+        ).toMatchObject({
+          valid: true,
+          approver: ALICE,
+        })
       },
       SLOW,
     )
