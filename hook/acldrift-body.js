@@ -57220,6 +57220,7 @@ __export(scripts_exports, {
   PLAIN_GIT_HOOK_NAMES: () => PLAIN_GIT_HOOK_NAMES,
   agentLauncherScript: () => agentLauncherScript,
   gitHookScript: () => gitHookScript,
+  hookLine: () => hookLine,
   huskyScript: () => huskyScript,
   launcherCommand: () => launcherCommand,
   launcherScript: () => launcherScript
@@ -57268,7 +57269,7 @@ function gitHookScript(name2, self2) {
     "# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH (for the",
     "# check, its hook bundle when it has one: acldrift-hook, hook/acldrift.js, faster to start).",
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver("node_modules/.bin", self2, name2 === "pre-commit"),
+    ...resolver("node_modules/.bin", self2, HOOKS[name2].args[0] === "check"),
     `set -- ${gitArgs(spec, "sh").join(" ")}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -57326,11 +57327,11 @@ function huskyScript(name2) {
 ${launcherCommand(name2, "sh")}
 `;
 }
-var GIT_HOOK_NAMES, PLAIN_GIT_HOOK_NAMES, MARKER, LAUNCHER, HOOKS, sq, NOT_FOUND, BLOCKED, TAIL, AGENT_FAILED;
+var GIT_HOOK_NAMES, PLAIN_GIT_HOOK_NAMES, MARKER, LAUNCHER, HOOKS, sq, NOT_FOUND, BLOCKED, TAIL, AGENT_FAILED, hookLine;
 var init_scripts = __esm({
   "src/core/init/scripts.ts"() {
     "use strict";
-    GIT_HOOK_NAMES = ["pre-commit", "commit-msg", "prepare-commit-msg"];
+    GIT_HOOK_NAMES = ["pre-commit", "pre-merge-commit", "commit-msg", "prepare-commit-msg"];
     PLAIN_GIT_HOOK_NAMES = [...GIT_HOOK_NAMES, "post-rewrite"];
     MARKER = "written by `acldrift init`";
     LAUNCHER = ".acldrift/acldrift.sh";
@@ -57339,6 +57340,11 @@ var init_scripts = __esm({
         args: ["check", "--staged", "--quiet"],
         passes: "none",
         purpose: "blocks a commit whose staged changes widen access"
+      },
+      "pre-merge-commit": {
+        args: ["check", "--staged", "--quiet"],
+        passes: "none",
+        purpose: "blocks a merge whose result widens access (git merge runs no pre-commit)"
       },
       "commit-msg": {
         args: ["hook", "commit-msg"],
@@ -57368,6 +57374,7 @@ var init_scripts = __esm({
       'exit "$status"'
     ];
     AGENT_FAILED = "acldrift's agent hook did not answer (acldrift is missing, or it crashed or was killed): the call is blocked to be safe. Tell the user; do not work around it.";
+    hookLine = (name2) => ["acldrift", ...gitArgs(HOOKS[name2], "sh")].join(" ");
   }
 });
 

@@ -254,6 +254,63 @@ describe("a revision baseline at an approver commit holds no one else's unapprov
   )
 })
 
+describe("a person's merge of an agent's widening branch", () => {
+  it(
+    "git merge runs pre-merge-commit, not pre-commit: with the team's own commit-msg hook (left alone by init), Alice's merge is blocked until she approved the widening",
+    async () => {
+      // The team's commit-msg hook (a Change-Id adder, say): `init` leaves it alone without --force.
+      const r = await newRepo()
+      await r.write(TRUST, trust('203.0.113.0/24'))
+      await r.stage()
+      await r.commit('Partner trust')
+      const own = join(r.dir, '.git', 'hooks', 'commit-msg')
+      await writeFile(own, '#!/bin/sh\necho "Change-Id: I0123456789abcdef" >> "$1"\n', {mode: 0o755})
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      // (exit 2: a hook was left alone; the others are installed)
+      expect(init.code, dump(init)).toBe(2)
+      expect(init.stdout).toMatch(/REFUSED +\.git\/hooks\/commit-msg/)
+      expect(await readFile(own, 'utf8')).toContain('Change-Id')
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+
+      // The agent's branch, committed past the hooks (or made where they do not run: a cloud agent).
+      await r.git('checkout', '-q', '-b', 'agent/partner')
+      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+      await r.stage(TRUST)
+      const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
+      expect(widened.code, dump(widened)).toBe(0)
+      await r.git('checkout', '-q', 'main')
+      const readme = await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+
+      // Alice merges it, as herself: the merge commit is not made.
+      const merge = () => git(r, {}, 'merge', '--no-ff', '--no-edit', 'agent/partner')
+      const blocked = await merge()
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(blocked.stdout + blocked.stderr).toContain(TRUST)
+      expect((await r.git('rev-parse', 'HEAD')).trim()).toBe(readme)
+      expect((await git(r, {}, 'merge', '--abort')).code).toBe(0)
+
+      // Alice reviews the branch and approves its widening in a commit of her own; then it merges.
+      const range = ['--range', 'main...agent/partner']
+      const found = await checkJson(r.dir, range)
+      const widening = open(found.report.findings).find((f) => f.file === TRUST)
+      expect(widening, JSON.stringify(found.report.findings)).toBeDefined()
+      const approved = await runCli(
+        ['approve', widening!.id, ...range, '--reason', 'Partner migration', '--expires', '2099-12-31'],
+        {cwd: r.dir},
+      )
+      expect(approved.code, dump(approved)).toBe(0)
+      await r.stage(APPROVALS)
+      expect((await git(r, {}, 'commit', '-m', 'Approve the partner migration')).code).toBe(0)
+      const merged = await merge()
+      expect(merged.code, dump(merged)).toBe(0)
+      expect((await r.git('log', '-1', '--format=%B')).trim()).toContain('Change-Id')
+    },
+    SLOW,
+  )
+})
+
 /** Runs `code` (an ES module body) with node in the repository, as the agent would. */
 const asAgentScript = (r: TestRepo, code: string) =>
   runHermetic(process.execPath, ['--input-type=module', '-e', code], {cwd: r.dir, env: CLAUDE_ENV})
