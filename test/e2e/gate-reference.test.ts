@@ -210,19 +210,8 @@ describe("a revision baseline at an approver commit holds no one else's unapprov
 
         // Alice reviewed it: she approves that finding of the revision (`approve --ref`) and
         // commits the approval; the audit then passes, the finding approved in her name.
-        const approved = await runCli(
-          [
-            'approve',
-            tag!.id,
-            '--ref',
-            'HEAD',
-            '--reason',
-            'Reviewed the partner access',
-            '--expires',
-            '2099-12-31',
-          ],
-          {cwd: r.dir},
-        )
+        const why = ['--reason', 'Reviewed the partner access', '--expires', '2099-12-31']
+        const approved = await runCli(['approve', tag!.id, '--ref', 'HEAD', ...why], {cwd: r.dir})
         expect(approved.code, dump(approved)).toBe(0)
         await r.stage(APPROVALS)
         await r.commit('Approve the reviewed baseline')
@@ -254,6 +243,20 @@ describe("a revision baseline at an approver commit holds no one else's unapprov
   )
 })
 
+/**
+ * The agent's branch `agent/partner` opening the partner trust, committed past the hooks (or made
+ * where they do not run: a cloud agent), and Alice's README commit on main; returns the latter.
+ */
+async function agentBranchBesideReadme(r: TestRepo): Promise<string> {
+  await r.git('checkout', '-q', '-b', 'agent/partner')
+  await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+  await r.stage(TRUST)
+  const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
+  expect(widened.code, dump(widened)).toBe(0)
+  await r.git('checkout', '-q', 'main')
+  return commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+}
+
 describe("a person's merge of an agent's widening branch", () => {
   it(
     "git merge runs pre-merge-commit, not pre-commit: with the team's own commit-msg hook (left alone by init), Alice's merge is blocked until she approved the widening",
@@ -273,14 +276,7 @@ describe("a person's merge of an agent's widening branch", () => {
       await r.stage()
       expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
 
-      // The agent's branch, committed past the hooks (or made where they do not run: a cloud agent).
-      await r.git('checkout', '-q', '-b', 'agent/partner')
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
-      expect(widened.code, dump(widened)).toBe(0)
-      await r.git('checkout', '-q', 'main')
-      const readme = await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+      const readme = await agentBranchBesideReadme(r)
 
       // Alice merges it, as herself: the merge commit is not made.
       const merge = () => git(r, {}, 'merge', '--no-ff', '--no-edit', 'agent/partner')
@@ -320,13 +316,7 @@ describe("commit-msg's remembered pass cannot be forged into a merge", () => {
     'the agent writes a passing entry for the merge it is about to make: commit-msg still checks the merge and blocks it',
     async () => {
       const r = await setUpWithTrust(newRepo)
-      await r.git('checkout', '-q', '-b', 'agent/partner')
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
-      expect(widened.code, dump(widened)).toBe(0)
-      await r.git('checkout', '-q', 'main')
-      await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+      await agentBranchBesideReadme(r)
 
       // A merge runs commit-msg (and no pre-commit): it checks the merged index and blocks.
       // (with the trailer prepare-commit-msg would stamp: the message commit-msg reads is known)
