@@ -10,7 +10,17 @@ import {describe, expect, it} from 'vitest'
 import {PASS_ADMIN} from '../adapters/aws-iam/documents.js'
 import {identities, makeTempDir, projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
-import {audit, CONFIG, commitAsAgent, dump, git, setUpWithTrust, TRUST, trust} from './gate-scenarios.js'
+import {
+  APPROVALS,
+  audit,
+  CONFIG,
+  commitAsAgent,
+  dump,
+  git,
+  setUpWithTrust,
+  TRUST,
+  trust,
+} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const ALICE = 'alice@example.com'
@@ -164,6 +174,139 @@ describe('a revision baseline at a human commit made after an agent widening', (
   )
 })
 
+describe("a revision baseline at an approver commit holds no one else's unapproved change", () => {
+  const bob = {name: 'Bob Builder', email: 'bob@example.com', message: (subject: string) => subject}
+  /** Alice's config (`baseline: approved`, approvers as given) and the trust, tagged `approved`. */
+  async function tagged(approvers: boolean): Promise<TestRepo> {
+    const r = await newRepo()
+    const text = approvers
+      ? config(['baseline: approved'])
+      : ['version: 1', 'baseline: approved', 'policy:', '  failOn: widening', ''].join('\n')
+    await commitFiles(r, {[CONFIG]: text, [TRUST]: trust('203.0.113.0/24')}, 'Config')
+    await r.git('tag', 'approved')
+    return r
+  }
+
+  for (const [who, identity, type] of [
+    // (no `actors:` list names Bob a human: acldrift classifies him unknown)
+    ['a person who is not a listed approver', bob, 'unknown'],
+    ['automation (dependabot)', identities.dependabot, 'automation'],
+  ] as const)
+    it(
+      `${who} widens, Alice commits after it, the tag moves onto her commit: baseline-unapproved, theirs`,
+      async () => {
+        const r = await tagged(true)
+        const sha = await commitAs(r, identity, 'Open the partner trust', {
+          [TRUST]: trust('0.0.0.0/0', OTHER_ROOT),
+        })
+        await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+        await r.git('tag', '-f', 'approved')
+        const {code, findings, raw} = await audit(r)
+        expect(code, dump(raw)).toBe(1)
+        const tag = findings.find((f) => f.rule === 'baseline-unapproved')
+        expect(tag, dump(raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
+        expect(tag!.commit).toMatchObject({sha, actor: {type}})
+        expect(tag!.witness).toMatchObject({unapprovedCommit: sha})
+
+        // Alice reviewed it: she approves that finding of the revision (`approve --ref`) and
+        // commits the approval; the audit then passes, the finding approved in her name.
+        const why = ['--reason', 'Reviewed the partner access', '--expires', '2099-12-31']
+        const approved = await runCli(['approve', tag!.id, '--ref', 'HEAD', ...why], {cwd: r.dir})
+        expect(approved.code, dump(approved)).toBe(0)
+        await r.stage(APPROVALS)
+        await r.commit('Approve the reviewed baseline')
+        const after = await audit(r)
+        expect(after.code, dump(after.raw)).toBe(0)
+        expect(
+          after.findings.find((f) => f.rule === 'baseline-unapproved')?.approval,
+          dump(after.raw),
+        ).toMatchObject({
+          valid: true,
+          approver: ALICE,
+        })
+      },
+      SLOW,
+    )
+
+  it(
+    'no approver is listed: a note says the baseline revision is not judged, instead of a silent pass',
+    async () => {
+      const r = await tagged(false)
+      await commitAs(r, agent, 'Open the partner trust', {[TRUST]: trust('0.0.0.0/0', OTHER_ROOT)})
+      await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+      await r.git('tag', '-f', 'approved')
+      const {raw} = await audit(r)
+      const {notes} = JSON.parse(raw.stdout) as {notes: string[]}
+      expect(notes.join('\n'), dump(raw)).toMatch(/no approver is listed \(policy\.approvers\).*approved/)
+    },
+    SLOW,
+  )
+})
+
+/**
+ * The agent's branch `agent/partner` opening the partner trust, committed past the hooks (or made
+ * where they do not run: a cloud agent), and Alice's README commit on main; returns the latter.
+ */
+async function agentBranchBesideReadme(r: TestRepo): Promise<string> {
+  await r.git('checkout', '-q', '-b', 'agent/partner')
+  await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+  await r.stage(TRUST)
+  const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
+  expect(widened.code, dump(widened)).toBe(0)
+  await r.git('checkout', '-q', 'main')
+  return commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+}
+
+describe("a person's merge of an agent's widening branch", () => {
+  it(
+    "git merge runs pre-merge-commit, not pre-commit: with the team's own commit-msg hook (left alone by init), Alice's merge is blocked until she approved the widening",
+    async () => {
+      // The team's commit-msg hook (a Change-Id adder, say): `init` leaves it alone without --force.
+      const r = await newRepo()
+      await r.write(TRUST, trust('203.0.113.0/24'))
+      await r.stage()
+      await r.commit('Partner trust')
+      const own = join(r.dir, '.git', 'hooks', 'commit-msg')
+      await writeFile(own, '#!/bin/sh\necho "Change-Id: I0123456789abcdef" >> "$1"\n', {mode: 0o755})
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      // (exit 2: a hook was left alone; the others are installed)
+      expect(init.code, dump(init)).toBe(2)
+      expect(init.stdout).toMatch(/REFUSED +\.git\/hooks\/commit-msg/)
+      expect(await readFile(own, 'utf8')).toContain('Change-Id')
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+
+      const readme = await agentBranchBesideReadme(r)
+
+      // Alice merges it, as herself: the merge commit is not made.
+      const merge = () => git(r, {}, 'merge', '--no-ff', '--no-edit', 'agent/partner')
+      const blocked = await merge()
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(blocked.stdout + blocked.stderr).toContain(TRUST)
+      expect((await r.git('rev-parse', 'HEAD')).trim()).toBe(readme)
+      expect((await git(r, {}, 'merge', '--abort')).code).toBe(0)
+
+      // Alice reviews the branch and approves its widening in a commit of her own; then it merges.
+      const range = ['--range', 'main...agent/partner']
+      const found = await checkJson(r.dir, range)
+      const widening = open(found.report.findings).find((f) => f.file === TRUST)
+      expect(widening, JSON.stringify(found.report.findings)).toBeDefined()
+      const approved = await runCli(
+        ['approve', widening!.id, ...range, '--reason', 'Partner migration', '--expires', '2099-12-31'],
+        {cwd: r.dir},
+      )
+      expect(approved.code, dump(approved)).toBe(0)
+      await r.stage(APPROVALS)
+      expect((await git(r, {}, 'commit', '-m', 'Approve the partner migration')).code).toBe(0)
+      const merged = await merge()
+      expect(merged.code, dump(merged)).toBe(0)
+      expect((await r.git('log', '-1', '--format=%B')).trim()).toContain('Change-Id')
+    },
+    SLOW,
+  )
+})
+
 /** Runs `code` (an ES module body) with node in the repository, as the agent would. */
 const asAgentScript = (r: TestRepo, code: string) =>
   runHermetic(process.execPath, ['--input-type=module', '-e', code], {cwd: r.dir, env: CLAUDE_ENV})
@@ -173,13 +316,7 @@ describe("commit-msg's remembered pass cannot be forged into a merge", () => {
     'the agent writes a passing entry for the merge it is about to make: commit-msg still checks the merge and blocks it',
     async () => {
       const r = await setUpWithTrust(newRepo)
-      await r.git('checkout', '-q', '-b', 'agent/partner')
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
-      expect(widened.code, dump(widened)).toBe(0)
-      await r.git('checkout', '-q', 'main')
-      await commitFiles(r, {'README.md': '# infra\n'}, 'Readme')
+      await agentBranchBesideReadme(r)
 
       // A merge runs commit-msg (and no pre-commit): it checks the merged index and blocks.
       // (with the trailer prepare-commit-msg would stamp: the message commit-msg reads is known)

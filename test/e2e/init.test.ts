@@ -44,7 +44,7 @@ const FIXED_PLACES = [
   {glob: 'docs/CODEOWNERS', kind: 'codeowners'},
 ]
 
-const HOOKS = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
+const HOOKS = ['pre-commit', 'pre-merge-commit', 'commit-msg', 'prepare-commit-msg'] as const
 const SLOW = 180_000
 
 const newRepo = repoFactory()
@@ -475,6 +475,7 @@ describe.concurrent('acldrift init --hook git', () => {
 
 const LAUNCHER_COMMANDS = {
   'pre-commit': 'sh .acldrift/acldrift.sh check --staged --quiet',
+  'pre-merge-commit': 'sh .acldrift/acldrift.sh check --staged --quiet',
   'commit-msg': 'sh .acldrift/acldrift.sh hook commit-msg',
   'prepare-commit-msg': 'sh .acldrift/acldrift.sh hook prepare-commit-msg',
   'post-rewrite': 'sh .acldrift/acldrift.sh hook post-rewrite',
@@ -525,6 +526,7 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
     )
     expect(files).toEqual({
       'pre-commit': `# acldrift: blocks a commit whose staged changes widen access (written by \`acldrift init\`)\n${LAUNCHER_COMMANDS['pre-commit']}\n`,
+      'pre-merge-commit': `# acldrift: blocks a merge whose result widens access (git merge runs no pre-commit) (written by \`acldrift init\`)\n${LAUNCHER_COMMANDS['pre-merge-commit']}\n`,
       'commit-msg': expect.stringMatching(
         /^# acldrift: .*\nsh \.acldrift\/acldrift\.sh hook commit-msg "\$1"\n$/,
       ),
@@ -620,6 +622,7 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
       'pre-commit': {
         commands: {lint: {run: 'npm run lint'}, acldrift: {run: LAUNCHER_COMMANDS['pre-commit']}},
       },
+      'pre-merge-commit': {commands: {acldrift: {run: LAUNCHER_COMMANDS['pre-merge-commit']}}},
       'commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['commit-msg']} {1}`}}},
       'prepare-commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['prepare-commit-msg']} {1}`}}},
       // lefthook passes git's stdin (the rewritten commits) only with use_stdin.
@@ -668,6 +671,8 @@ const preCommitStage = (() => {
   const [major, minor] = (/(\d+)\.(\d+)/.exec(preCommitVersion.stdout ?? '') ?? []).slice(1).map(Number)
   return major! < 3 || (major === 3 && minor! < 2) ? 'commit' : 'pre-commit'
 })()
+// (pre-commit 3.2 named its stages after git's hooks: `merge-commit` before)
+const preMergeCommitStage = preCommitStage === 'commit' ? 'merge-commit' : 'pre-merge-commit'
 
 describe.concurrent('pre-commit', () => {
   it.skipIf(!hasPreCommit)(
@@ -677,16 +682,22 @@ describe.concurrent('pre-commit', () => {
       await linkAcldrift(r)
       const result = await initAndCommit(expect, r, '--hook', 'pre-commit')
       expect(result.stdout).toContain(
-        'pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type prepare-commit-msg',
+        'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type commit-msg --hook-type prepare-commit-msg',
       )
       const config = parseYaml(await readFile(join(r.dir, '.pre-commit-config.yaml'), 'utf8'))
       expect(config).toMatchObject({
-        default_install_hook_types: ['pre-commit', 'commit-msg', 'prepare-commit-msg'],
+        default_install_hook_types: ['pre-commit', 'pre-merge-commit', 'commit-msg', 'prepare-commit-msg'],
         repos: [
           {
             repo: 'local',
             hooks: [
               {id: 'acldrift', entry: LAUNCHER_COMMANDS['pre-commit'], stages: [preCommitStage]},
+              {
+                id: 'acldrift-pre-merge-commit',
+                entry: LAUNCHER_COMMANDS['pre-merge-commit'],
+                stages: [preMergeCommitStage],
+                pass_filenames: false,
+              },
               {id: 'acldrift-commit-msg', entry: LAUNCHER_COMMANDS['commit-msg'], stages: ['commit-msg']},
               {
                 id: 'acldrift-prepare-commit-msg',
@@ -707,6 +718,8 @@ describe.concurrent('pre-commit', () => {
           'install',
           '--hook-type',
           'pre-commit',
+          '--hook-type',
+          'pre-merge-commit',
           '--hook-type',
           'commit-msg',
           '--hook-type',
@@ -739,12 +752,13 @@ describe.concurrent('pre-commit', () => {
   )
 
   it.skipIf(!hasPreCommit)(
-    `.pre-commit-hooks.yaml: the three hooks, valid for pre-commit, each run by the committed hook bundle${skipReason}`,
+    `.pre-commit-hooks.yaml: the four hooks, valid for pre-commit, each run by the committed hook bundle${skipReason}`,
     async ({expect}) => {
       const text = await readFile(join(projectRoot, '.pre-commit-hooks.yaml'), 'utf8')
       const hooks = parseYaml(text) as {id: string; entry: string; stages: string[]; language: string}[]
       expect(hooks.map((h) => [h.id, h.entry, h.stages, h.language])).toEqual([
         ['acldrift', 'acldrift-hook check --staged --quiet', ['commit'], 'node'],
+        ['acldrift-pre-merge-commit', 'acldrift-hook check --staged --quiet', ['merge-commit'], 'node'],
         ['acldrift-commit-msg', 'acldrift-hook hook commit-msg', ['commit-msg'], 'node'],
         [
           'acldrift-prepare-commit-msg',

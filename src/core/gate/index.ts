@@ -229,7 +229,7 @@ export async function readGate(input: GateInput): Promise<GateReading> {
     ...(input.baseline.snapshot && paths.baseline === undefined
       ? await outsideSnapshotConfig(input, paths.config, notes)
       : []),
-    ...(await unapprovedRevision(input, paths.config)),
+    ...(await unapprovedRevision(input, paths.config, notes)),
   ]
 
   // Under policy.requireSignedApprovals (of the run, the target or the reference: the stricter),

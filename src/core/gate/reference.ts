@@ -279,12 +279,13 @@ export async function approvedState(
  * nothing about the access it holds. So the commit it names must be a listed approver's, as a
  * human (signed when signed approvals are required), judged by the approvers of the config
  * before it, as approvedState judges each commit; else it is `baseline-unapproved`, attributed to
- * that commit. With no approver listed, only a commit by an agent or automation is reported.
- * A range (`--range A..B`) names the change to check, not an approved state: not judged here.
+ * that commit. With no approver listed, only a commit by an agent or automation is reported, and
+ * a note says that any other is not judged. A range (`--range A..B`) names the change to check, not an approved state: not judged here.
  */
 export async function unapprovedRevision(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target' | 'baseline' | 'range'>,
   configPath: string | undefined,
+  notes: string[],
 ): Promise<Finding[]> {
   const {baseline, config, root} = input
   const named = baseline.flag ?? config.baseline
@@ -295,8 +296,13 @@ export async function unapprovedRevision(
   const commit = (await lookUpCommits({root, actors: config.actors}, [sha])).get(sha) ?? null
   if (commit === null) return []
   const who = await byApprover(input, configPath, commit, sha, parent)
-  if (who.ok) return agentChangesHeld(input, configPath, sha, named)
-  if (!who.listed && commit.actor.type !== 'agent' && commit.actor.type !== 'automation') return []
+  if (who.ok) return unapprovedChangesHeld(input, configPath, sha, parent, named)
+  if (!who.listed && commit.actor.type !== 'agent' && commit.actor.type !== 'automation') {
+    notes.push(
+      `the baseline ${named} (${sha.slice(0, 7)}) is not judged: no approver is listed (policy.approvers), so nobody's commit is the approved state and whatever ${named} holds passes, whoever moved it; list approvers to have it judged`,
+    )
+    return []
+  }
   const file = configPath ?? CONFIG_FILE
   const finding = protectedFinding({
     file,
@@ -315,19 +321,23 @@ export async function unapprovedRevision(
 
 /**
  * A revision baseline at an approver's commit still holds whatever came before it: a tag moved (by
- * anyone, an agent too) onto a person's commit made after an agent's widening would make that
- * widening part of what passes, approved by nobody. The approved state (issue 13 item 2) is the
- * last commit whose changes to acldrift's own files (config, approvals, allowed signers) a listed
- * approver made; so every commit after it, up to the revision, whose actor is an AI agent and that
- * changed a file the revision's config reads, is unapproved access the baseline holds. The
- * revision is then `baseline-unapproved`, attributed to the newest such commit. An approver who
- * reviewed them approves their widenings (`acldrift check --range APPROVED..REV`, `acldrift
- * approve`) and commits the approvals: the approved state moves past them.
+ * anyone, an agent too) onto an approver's commit made after someone else's widening would make
+ * that widening part of what passes, approved by nobody. The approved state (issue 13 item 2) is
+ * the last commit whose changes to acldrift's own files (config, approvals, allowed signers) a
+ * listed approver made; so every commit after it, up to the revision, that changed a file the
+ * revision's config reads and that no listed approver made as a human — an AI agent's, automation's,
+ * or a person's who is not listed — is unapproved access the baseline holds. Each is judged by the
+ * approvers (and signing rule) of the approved state's config: a list changed after it was changed
+ * by no approver, so it does not count. The revision is then `baseline-unapproved`, attributed to
+ * the newest such commit. An approver who reviewed them approves their widenings (`acldrift check
+ * --range APPROVED..REV`, `acldrift approve`) or this finding (`acldrift approve --ref REV`) in a
+ * commit of their own.
  */
-async function agentChangesHeld(
+async function unapprovedChangesHeld(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'baseline'>,
   configPath: string | undefined,
   sha: string,
+  parent: string | undefined,
   named: string,
 ): Promise<Finding[]> {
   const {root, config} = input
@@ -340,22 +350,43 @@ async function agentChangesHeld(
     history.commits.get(c)!.changes.some((change) => reads(change.path) || reads(change.oldPath)),
   )
   const commits = await lookUpCommits({root, actors: config.actors}, changing)
-  const agents = changing.map((c) => commits.get(c)).filter((c) => c?.actor.type === 'agent')
-  const newest = agents[0]
+  // The approved state's trust; with no approver's change to acldrift's own files at all, the
+  // trust that found the revision's own commit an approver's (the config before it).
+  const trust =
+    approved === undefined
+      ? await trustBefore(root, configPath, sha, parent)
+      : await trustBefore(root, configPath, approved, undefined)
+  const judged = changing.map((c) => commits.get(c) ?? null)
+  const signed =
+    trust.requireSigned || config.policy.requireSignedApprovals
+      ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), judged)
+      : undefined
+  const unapproved = judged.flatMap((commit) => {
+    if (commit === null) return []
+    const who = approverCommit(commit, trust.approvers, signed)
+    return who.ok ? [] : [{commit, why: who.why}]
+  })
+  const newest = unapproved[0]
   if (newest === undefined) return []
+  const count = unapproved.length
   const since = approved === undefined ? 'no change to them was' : `the last, ${approved.slice(0, 7)}, was`
   const finding = protectedFinding({
     file: configPath ?? CONFIG_FILE,
     rule: 'baseline-unapproved',
     severity: 'high',
-    message: `The baseline ${named} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${agents.length} change${agents.length === 1 ? '' : 's'} to files acldrift reads made by an AI agent after the approved state of acldrift's own files (${since} made by a listed approver), the newest ${newest.sha.slice(0, 7)} (${newest.actor.agent ?? 'unnamed agent'}): everything ${named} holds passes, and nobody approved them. Point ${named} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? '<root>'}..${named}\`, \`acldrift approve\`) in a commit of a listed approver.`,
-    witness: {baseline: named, commit: sha, agentCommit: newest.sha, approvedState: approved ?? null},
+    message: `The baseline ${named} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${count} change${count === 1 ? '' : 's'} to files acldrift reads that no listed approver made, after the approved state of acldrift's own files (${since} made by a listed approver), the newest in ${newest.why}: everything ${named} holds passes, and nobody approved them. Point ${named} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? '<root>'}..${named}\`, \`acldrift approve\`) or this finding (\`acldrift approve --ref ${named}\`) in a commit of a listed approver.`,
+    witness: {
+      baseline: named,
+      commit: sha,
+      unapprovedCommit: newest.commit.sha,
+      approvedState: approved ?? null,
+    },
     pointer: input.baseline.flag === undefined ? '/baseline' : null,
     line: null,
     before: approved ?? null,
     after: sha,
   })
-  finding.commit = newest
+  finding.commit = newest.commit
   return [finding]
 }
 

@@ -14,6 +14,7 @@ import {
   GIT_HOOK_NAMES,
   PLAIN_GIT_HOOK_NAMES,
   gitHookScript,
+  hookLine,
   huskyScript,
   LAUNCHER,
   launcherCommand,
@@ -66,7 +67,7 @@ async function installGitHooks(options: HookOptions): Promise<HookInstall> {
   // husky v9 writes .husky/_ again on each `npx husky` (the `prepare` script): hooks there are lost.
   if (/(^|\/)\.husky(\/|$)/.test(shown))
     next.push(
-      `core.hooksPath is ${shown} (husky), which husky rewrites on \`npx husky\`: run \`acldrift init --hook husky\` instead, which writes .husky/pre-commit, commit-msg, prepare-commit-msg and post-rewrite`,
+      `core.hooksPath is ${shown} (husky), which husky rewrites on \`npx husky\`: run \`acldrift init --hook husky\` instead, which writes .husky/pre-commit, pre-merge-commit, commit-msg, prepare-commit-msg and post-rewrite`,
     )
   return {steps, next}
 }
@@ -78,7 +79,7 @@ async function plainGitHook(
   {root, force, self}: HookOptions,
 ): Promise<InitStep> {
   const path = join(dir, name)
-  const line = `acldrift ${name === 'pre-commit' ? 'check --staged --quiet' : `hook ${name} "$1"`}`
+  const line = hookLine(name)
   return writeOwned(
     {root, path, content: gitHookScript(name, self), executable: true, ours: isOurs},
     force,
@@ -277,34 +278,41 @@ function refusedConfig(root: string, path: string, why: string, snippet: string)
 const PRE_COMMIT_FILE = '.pre-commit-config.yaml'
 const HOOK_IDS: Record<SharedHookName, string> = {
   'pre-commit': 'acldrift',
+  'pre-merge-commit': 'acldrift-pre-merge-commit',
   'commit-msg': 'acldrift-commit-msg',
   'prepare-commit-msg': 'acldrift-prepare-commit-msg',
 }
-const PRE_COMMIT_INSTALL =
-  'pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type prepare-commit-msg'
+const PRE_COMMIT_INSTALL = `pre-commit install ${GIT_HOOK_NAMES.map((name) => `--hook-type ${name}`).join(' ')}`
 
-/**
- * The name of the pre-commit stage: `pre-commit` since pre-commit 3.2, `commit` before (Debian
- * 12 ships 3.0). The installed pre-commit decides; without one, the current name.
- */
-function preCommitStage(): 'pre-commit' | 'commit' {
-  const result = spawnSync('pre-commit', ['--version'], {encoding: 'utf8', timeout: 10_000})
-  const match = /(\d+)\.(\d+)/.exec(result.stdout ?? '')
-  if (result.status !== 0 || match === null) return 'pre-commit'
-  const [major, minor] = [Number(match[1]), Number(match[2])]
-  return major < 3 || (major === 3 && minor < 2) ? 'commit' : 'pre-commit'
+/** The stages pre-commit named after git's hooks only from 3.2 on: the older names. */
+const OLD_STAGES: Partial<Record<SharedHookName, string>> = {
+  'pre-commit': 'commit',
+  'pre-merge-commit': 'merge-commit',
 }
 
-function preCommitHook(name: SharedHookName, stage: string): Record<string, unknown> {
+/**
+ * Whether the installed pre-commit names its stages after git's hooks (`pre-commit`,
+ * `pre-merge-commit`): since 3.2; before, `commit` and `merge-commit` (Debian 12 ships 3.0).
+ * Without one, the current names.
+ */
+function currentStageNames(): boolean {
+  const result = spawnSync('pre-commit', ['--version'], {encoding: 'utf8', timeout: 10_000})
+  const match = /(\d+)\.(\d+)/.exec(result.stdout ?? '')
+  if (result.status !== 0 || match === null) return true
+  const [major, minor] = [Number(match[1]), Number(match[2])]
+  return !(major < 3 || (major === 3 && minor < 2))
+}
+
+function preCommitHook(name: SharedHookName, current: boolean): Record<string, unknown> {
   return {
     id: HOOK_IDS[name],
     name: `acldrift ${name}`,
     entry: launcherCommand(name, 'pre-commit'),
     language: 'system',
-    // pre-commit passes the message file to the message hooks, and no files to the check.
-    pass_filenames: name !== 'pre-commit',
+    // pre-commit passes the message file to the message hooks, and no files to the checks.
+    pass_filenames: name === 'commit-msg' || name === 'prepare-commit-msg',
     always_run: true,
-    stages: [name === 'pre-commit' ? stage : name],
+    stages: [current ? name : (OLD_STAGES[name] ?? name)],
   }
 }
 
@@ -319,11 +327,11 @@ async function installPreCommit(options: HookOptions): Promise<HookInstall> {
 async function preCommitConfig({root, force}: HookOptions): Promise<HookInstall> {
   const path = join(root, PRE_COMMIT_FILE)
   const text = await readIfExists(path)
-  const stage = preCommitStage()
+  const current = currentStageNames()
   const doc = text === undefined ? new Document({}) : parseDocument(text)
   const snippet = () =>
     new Document({
-      repos: [{repo: 'local', hooks: GIT_HOOK_NAMES.map((n) => preCommitHook(n, stage))}],
+      repos: [{repo: 'local', hooks: GIT_HOOK_NAMES.map((n) => preCommitHook(n, current))}],
     }).toString()
   if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents)))
     return refusedConfig(
@@ -334,11 +342,8 @@ async function preCommitConfig({root, force}: HookOptions): Promise<HookInstall>
     )
   if (text === undefined) {
     doc.commentBefore = ` pre-commit hooks (https://pre-commit.com); acldrift's were ${MARKER}.`
-    // `pre-commit install` alone then installs all three.
-    doc.set(
-      'default_install_hook_types',
-      doc.createNode(['pre-commit', 'commit-msg', 'prepare-commit-msg'], {flow: true}),
-    )
+    // `pre-commit install` alone then installs them all.
+    doc.set('default_install_hook_types', doc.createNode([...GIT_HOOK_NAMES], {flow: true}))
   }
   let repos = doc.get('repos')
   if (repos === undefined) {
@@ -350,7 +355,7 @@ async function preCommitConfig({root, force}: HookOptions): Promise<HookInstall>
   let changed = false
   for (const name of GIT_HOOK_NAMES) {
     const where = `${PRE_COMMIT_FILE}: ${HOOK_IDS[name]}`
-    const wanted = preCommitHook(name, stage)
+    const wanted = preCommitHook(name, current)
     const found = findPreCommitHook(repos as YAMLSeq, HOOK_IDS[name])
     if (found !== undefined && found.repo !== 'local') {
       steps.push({path: where, status: 'unchanged', detail: `from ${found.repo}`})
@@ -396,7 +401,7 @@ async function preCommitConfig({root, force}: HookOptions): Promise<HookInstall>
   )
   if (stageless && !doc.has('default_stages'))
     next.push(
-      `hooks without \`stages:\` run at every installed hook type, commit-msg and prepare-commit-msg included (on the message file): add \`default_stages: [${stage}]\` to ${PRE_COMMIT_FILE}`,
+      `hooks without \`stages:\` run at every installed hook type, commit-msg and prepare-commit-msg included (on the message file): add \`default_stages: [${current ? 'pre-commit' : 'commit'}]\` to ${PRE_COMMIT_FILE}`,
     )
   return {steps, next}
 }
@@ -418,8 +423,9 @@ function findPreCommitHook(repos: YAMLSeq, id: string): {repo: string; hook: YAM
   return undefined
 }
 
-/** `commit` is pre-commit's old name of the `pre-commit` stage. */
-const normalStages = (stages: string[]) => stages.map((s) => (s === 'commit' ? 'pre-commit' : s))
+/** `commit` and `merge-commit` are pre-commit's old names of the `pre-commit` and `pre-merge-commit` stages. */
+const normalStages = (stages: string[]) =>
+  stages.map((s) => (s === 'commit' ? 'pre-commit' : s === 'merge-commit' ? 'pre-merge-commit' : s))
 
 function stagesOf(hook: YAMLMap): string[] {
   const stages = hook.get('stages')

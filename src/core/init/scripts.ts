@@ -16,8 +16,14 @@
 
 import type {Harness} from '../agent/harnesses.js'
 
-/** The hooks every manager installs. */
-export const GIT_HOOK_NAMES = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
+/**
+ * The hooks every manager installs. `git merge` runs pre-merge-commit where a commit runs
+ * pre-commit (githooks(5): "invoked by git-merge … after the merge has been carried out
+ * successfully and before obtaining the proposed commit log message"), so a merge is checked
+ * there too, even where the commit-msg hook is the user's own and init left it alone. (A
+ * fast-forward makes no commit: git runs neither hook.)
+ */
+export const GIT_HOOK_NAMES = ['pre-commit', 'pre-merge-commit', 'commit-msg', 'prepare-commit-msg'] as const
 /**
  * Plain git hooks add post-rewrite, which reads git's rewritten commits on its stdin; so do
  * husky (its hook files get git's stdin) and lefthook (with `use_stdin`). pre-commit runs its
@@ -45,6 +51,11 @@ const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
     args: ['check', '--staged', '--quiet'],
     passes: 'none',
     purpose: 'blocks a commit whose staged changes widen access',
+  },
+  'pre-merge-commit': {
+    args: ['check', '--staged', '--quiet'],
+    passes: 'none',
+    purpose: 'blocks a merge whose result widens access (git merge runs no pre-commit)',
   },
   'commit-msg': {
     args: ['hook', 'commit-msg'],
@@ -141,7 +152,7 @@ export function gitHookScript(name: GitHookName, self: SelfInvocation): string {
     '# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH (for the',
     '# check, its hook bundle when it has one: acldrift-hook, hook/acldrift.js, faster to start).',
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver('node_modules/.bin', self, name === 'pre-commit'),
+    ...resolver('node_modules/.bin', self, HOOKS[name].args[0] === 'check'),
     `set -- ${gitArgs(spec, 'sh').join(' ')}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -210,6 +221,9 @@ export function launcherCommand(name: GitHookName, style: 'sh' | 'lefthook' | 'p
   const args = style === 'pre-commit' ? spec.args : gitArgs(spec, style)
   return ['sh', LAUNCHER, ...args].join(' ')
 }
+
+/** What a plain git hook runs, as one would add it to a hook of one's own: `acldrift check --staged --quiet`. */
+export const hookLine = (name: GitHookName) => ['acldrift', ...gitArgs(HOOKS[name], 'sh')].join(' ')
 
 /** A husky v9 hook file (husky runs it with `sh -e`). */
 export function huskyScript(name: GitHookName): string {
