@@ -33202,31 +33202,38 @@ var init_timings = __esm({
 });
 
 // src/git/scope.ts
-function oneRun(work) {
-  return answers2.getStore() === void 0 ? answers2.run(/* @__PURE__ */ new Map(), work) : work();
+function oneRun(work, options = {}) {
+  if (store() !== void 0) return work();
+  if (options.wholeProcess !== true) return answers2.run(/* @__PURE__ */ new Map(), work);
+  const run2 = /* @__PURE__ */ new Map();
+  processAnswers = run2;
+  return work().finally(() => {
+    if (processAnswers === run2) processAnswers = void 0;
+  });
 }
 function once(key, ask) {
-  const known2 = answers2.getStore();
+  const known2 = store();
   if (known2 === void 0) return ask();
   let answer = known2.get(key);
   if (answer === void 0) known2.set(key, answer = ask());
   return answer;
 }
 function asked2(key) {
-  return answers2.getStore()?.get(key);
+  return store()?.get(key);
 }
 function readNoIndex() {
-  answers2.getStore()?.set(NO_INDEX, Promise.resolve(true));
+  store()?.set(NO_INDEX, Promise.resolve(true));
 }
-var import_node_async_hooks2, answers2, NO_INDEX, readsNoIndex, inOneRun;
+var import_node_async_hooks2, answers2, processAnswers, store, NO_INDEX, readsNoIndex, inOneRun;
 var init_scope = __esm({
   "src/git/scope.ts"() {
     "use strict";
     import_node_async_hooks2 = require("node:async_hooks");
     answers2 = new import_node_async_hooks2.AsyncLocalStorage();
+    store = () => processAnswers ?? answers2.getStore();
     NO_INDEX = "reads no index";
-    readsNoIndex = () => answers2.getStore()?.has(NO_INDEX) === true;
-    inOneRun = () => answers2.getStore() !== void 0;
+    readsNoIndex = () => store()?.has(NO_INDEX) === true;
+    inOneRun = () => store() !== void 0;
   }
 });
 
@@ -33750,7 +33757,11 @@ var init_staged = __esm({
 // src/git/file-history.ts
 async function readPathHistory(root, to, paths, globs = []) {
   if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
-  const output2 = await runGit(root, [
+  const key = JSON.stringify(["path history", root, to, paths, globs]);
+  return once(key, async () => parseHistory(await pathLog(root, to, paths, globs)));
+}
+function pathLog(root, to, paths, globs) {
+  return runGit(root, [
     "log",
     "--raw",
     "-z",
@@ -33767,7 +33778,6 @@ async function readPathHistory(root, to, paths, globs = []) {
     ...paths.map((path) => `:(literal)${path}`),
     ...globs.map((glob2) => `:(glob)${glob2}`)
   ]);
-  return parseHistory(output2);
 }
 async function readPathsAt(root, sides, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
