@@ -14112,8 +14112,13 @@ function allowsWitness(policy2, witness) {
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
 function compiledPolicy(policy2) {
-  const known2 = typeof policy2 === "object" && policy2 !== null ? compiledPolicies.get(policy2) : void 0;
-  if (known2 !== void 0) return known2;
+  const key = typeof policy2 === "object" && policy2 !== null ? policy2 : void 0;
+  const known2 = key && compiledPolicies.get(key);
+  if (known2 !== void 0) {
+    compiledPolicies.delete(key);
+    compiledPolicies.set(key, known2);
+    return known2.compiled;
+  }
   const statements2 = statementsOf(policy2);
   const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
   const compiled3 = compileDocument(statements2, ctx);
@@ -14124,10 +14129,18 @@ function compiledPolicy(policy2) {
     compiled: compiled3,
     symbolChars: symbolCharsOf(compiled3)
   };
-  if (typeof policy2 === "object" && policy2 !== null) compiledPolicies.set(policy2, out2);
+  if (key !== void 0) {
+    compiledPolicies.set(key, { compiled: out2, statements: statements2.length });
+    heldStatements += statements2.length;
+    for (const [oldest, { statements: count }] of compiledPolicies) {
+      if (heldStatements <= HELD_STATEMENTS || oldest === key) break;
+      compiledPolicies.delete(oldest);
+      heldStatements -= count;
+    }
+  }
   return out2;
 }
-var compiledPolicies;
+var compiledPolicies, HELD_STATEMENTS, heldStatements;
 var init_evaluate = __esm({
   "src/adapters/aws-iam/evaluate.ts"() {
     "use strict";
@@ -14138,7 +14151,9 @@ var init_evaluate = __esm({
     init_compile();
     init_conditions();
     init_variables();
-    compiledPolicies = /* @__PURE__ */ new WeakMap();
+    compiledPolicies = /* @__PURE__ */ new Map();
+    HELD_STATEMENTS = 2e4;
+    heldStatements = 0;
   }
 });
 
@@ -33757,11 +33772,7 @@ var init_staged = __esm({
 // src/git/file-history.ts
 async function readPathHistory(root, to, paths, globs = []) {
   if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
-  const key = JSON.stringify(["path history", root, to, paths, globs]);
-  return once(key, async () => parseHistory(await pathLog(root, to, paths, globs)));
-}
-function pathLog(root, to, paths, globs) {
-  return runGit(root, [
+  const output2 = await runGit(root, [
     "log",
     "--raw",
     "-z",
@@ -33778,6 +33789,7 @@ function pathLog(root, to, paths, globs) {
     ...paths.map((path) => `:(literal)${path}`),
     ...globs.map((glob2) => `:(glob)${glob2}`)
   ]);
+  return parseHistory(output2);
 }
 async function readPathsAt(root, sides, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
