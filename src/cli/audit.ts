@@ -18,8 +18,8 @@ import {progressFor} from './progress.js'
 
 /** Runs an audit (or verifies its log) and returns the exit code. */
 export function executeAudit(flags: ParsedFlags<typeof AUDIT_FLAGS>): Promise<number> {
-  // (one run: git is asked once about each revision and tree, git/scope.ts)
-  return withDebug(flags.debug, () => oneRun(() => audit(flags)))
+  // (one run: git is asked once about each revision and tree, git/scope.ts; the process does nothing else)
+  return withDebug(flags.debug, () => oneRun(() => audit(flags), {wholeProcess: true}))
 }
 
 async function audit(flags: ParsedFlags<typeof AUDIT_FLAGS>): Promise<number> {

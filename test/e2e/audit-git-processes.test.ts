@@ -2,9 +2,10 @@
 // tree and for the notes, and the history is read with one `git log`, so the number of git
 // processes an audit starts does not grow with the length of the range. Counted with GIT_TRACE,
 // which logs every git command started (https://git-scm.com/docs/git#Documentation/git.txt-GITTRACE):
-// a structural bound, not a timing.
+// a structural bound, not a timing. Nor does it carry its run in an AsyncLocalStorage: once one
+// has run, Node 20 calls promise hooks for every promise of the process (git/scope.ts).
 
-import {readFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
@@ -51,25 +52,43 @@ async function history(r: TestRepo, count: number): Promise<string> {
 /**
  * The git processes one audit of the range started (apart from `cat-file --batch`, whose one
  * reader is started again after it idled, so that their number depends on timing), the cat-file
- * readers, and the report's findings.
+ * readers, the report's findings, and how many times an AsyncLocalStorage was entered (counted by
+ * a preloaded script that wraps its `run` and `enterWith`).
  */
 async function audited(
   r: TestRepo,
   base: string,
-): Promise<{processes: number; readers: number; findings: unknown[]}> {
+): Promise<{processes: number; readers: number; findings: unknown[]; storageRuns: number}> {
   const trace = join(r.dir, '.git', 'trace.txt')
+  const [preload, entered] = [join(r.dir, '.git', 'count-storage.cjs'), join(r.dir, '.git', 'storage-runs')]
+  await writeFile(
+    preload,
+    `const {AsyncLocalStorage} = require('node:async_hooks')
+let runs = 0
+for (const name of ['run', 'enterWith']) {
+  const original = AsyncLocalStorage.prototype[name]
+  AsyncLocalStorage.prototype[name] = function (...args) { runs++; return original.apply(this, args) }
+}
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(entered)}, String(runs)))
+`,
+  )
   const run = await runCli(['audit', '--baseline', base, '--format', 'json'], {
     cwd: r.dir,
-    env: {GIT_TRACE: trace},
+    env: {GIT_TRACE: trace, NODE_OPTIONS: `--require ${JSON.stringify(preload)}`},
   })
   if (run.code !== 1) throw new Error(dump(run))
   const started = (await readFile(trace, 'utf8')).match(/built-in: git \S+/g) ?? []
   const readers = started.filter((command) => command.endsWith(' cat-file')).length
-  return {processes: started.length - readers, readers, findings: JSON.parse(run.stdout).findings}
+  return {
+    processes: started.length - readers,
+    readers,
+    findings: JSON.parse(run.stdout).findings,
+    storageRuns: Number(await readFile(entered, 'utf8')),
+  }
 }
 
 describe('audit starts a number of git processes that does not grow with the range', () => {
-  it('is the same for 6 and 30 commits, at most 13 besides cat-file, with both widenings attributed to the agent', async ({
+  it('is the same for 6 and 30 commits, at most 13 besides cat-file, with both widenings attributed to the agent and no AsyncLocalStorage entered', async ({
     expect,
   }) => {
     const [short, long] = await Promise.all([newRepo(), newRepo()])
@@ -86,5 +105,6 @@ describe('audit starts a number of git processes that does not grow with the ran
     // .gitattributes, the notes, the range's log, the shallow check: 29 when each reader asked again.
     expect(few.processes).toBeLessThanOrEqual(13)
     for (const {readers} of [few, many]) expect(readers).toBeLessThanOrEqual(4)
+    for (const {storageRuns} of [few, many]) expect(storageRuns).toBe(0)
   }, 120_000)
 })
