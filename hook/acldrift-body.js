@@ -543,7 +543,7 @@ var require_scan = __commonJS({
       const tokens = [];
       const parts2 = [];
       let str2 = input;
-      let index3 = -1;
+      let index2 = -1;
       let start2 = 0;
       let lastIndex = 0;
       let isBrace = false;
@@ -560,13 +560,13 @@ var require_scan = __commonJS({
       let prev;
       let code;
       let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index3 >= length;
-      const peek = () => str2.charCodeAt(index3 + 1);
+      const eos = () => index2 >= length;
+      const peek = () => str2.charCodeAt(index2 + 1);
       const advance = () => {
         prev = code;
-        return str2.charCodeAt(++index3);
+        return str2.charCodeAt(++index2);
       };
-      while (index3 < length) {
+      while (index2 < length) {
         code = advance();
         let next;
         if (code === CHAR_BACKWARD_SLASH) {
@@ -623,15 +623,15 @@ var require_scan = __commonJS({
           break;
         }
         if (code === CHAR_FORWARD_SLASH) {
-          slashes.push(index3);
+          slashes.push(index2);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished === true) continue;
-          if (prev === CHAR_DOT && index3 === start2 + 1) {
+          if (prev === CHAR_DOT && index2 === start2 + 1) {
             start2 += 2;
             continue;
           }
-          lastIndex = index3 + 1;
+          lastIndex = index2 + 1;
           continue;
         }
         if (opts.noext !== true) {
@@ -640,7 +640,7 @@ var require_scan = __commonJS({
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code === CHAR_EXCLAMATION_MARK && index3 === start2) {
+            if (code === CHAR_EXCLAMATION_MARK && index2 === start2) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
@@ -701,7 +701,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index3 === start2) {
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index2 === start2) {
           negated = token.negated = true;
           start2++;
           continue;
@@ -1011,10 +1011,10 @@ var require_parse = __commonJS({
       return `${source}*`;
     };
     var getStarExtglobSequenceChars = (pattern) => {
-      let index3 = 0;
+      let index2 = 0;
       const chars = [];
-      while (index3 < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index3), false);
+      while (index2 < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index2), false);
         if (!match || match.type !== "*") {
           return;
         }
@@ -1027,7 +1027,7 @@ var require_parse = __commonJS({
           return;
         }
         chars.push(branch);
-        index3 += match.end + 1;
+        index2 += match.end + 1;
       }
       if (chars.length < 1) {
         return;
@@ -1263,7 +1263,7 @@ var require_parse = __commonJS({
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index3) => {
+        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index2) => {
           if (first === "\\") {
             backslashes = true;
             return m;
@@ -1272,7 +1272,7 @@ var require_parse = __commonJS({
             if (esc) {
               return esc + first + (rest ? QMARK.repeat(rest.length) : "");
             }
-            if (index3 === 0) {
+            if (index2 === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
             }
             return QMARK.repeat(chars.length);
@@ -2040,8 +2040,8 @@ var init_candidates2 = __esm({
 function applyEdit(current, edit) {
   if (edit.type === "write") return { ok: true, content: edit.content };
   let content = current;
-  for (const [index3, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index3 + 1}: ` : "";
+  for (const [index2, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
     if (content === void 0) {
       if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
       content = step3.newString;
@@ -7923,10 +7923,10 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index3] of path) {
+      for (const [field, index2] of path) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
-          item = tok.items[index3];
+          item = tok.items[index2];
         } else
           return void 0;
       }
@@ -9728,8 +9728,8 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const documents = parseYaml(file.path, text3, options.yamlTags);
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
   const positions = /* @__PURE__ */ new Map([["", { line: 1, column: 1 }]]);
-  documents.forEach((document2, index3) => {
-    for (const [pointer, position] of document2.positions) positions.set(`/${index3}${pointer}`, position);
+  documents.forEach((document2, index2) => {
+    for (const [pointer, position] of document2.positions) positions.set(`/${index2}${pointer}`, position);
   });
   return parsedFile(
     file,
@@ -9820,7 +9820,7 @@ function positionOfByte(bytes, offset) {
 }
 function positionAtEnd(text3) {
   let line = 1;
-  for (let index3 = text3.indexOf("\n"); index3 !== -1; index3 = text3.indexOf("\n", index3 + 1)) line++;
+  for (let index2 = text3.indexOf("\n"); index2 !== -1; index2 = text3.indexOf("\n", index2 + 1)) line++;
   return { line, column: text3.length - text3.lastIndexOf("\n") };
 }
 function describeChar(char) {
@@ -9898,8 +9898,8 @@ function walkYaml(document2, file, at2, problems, formatTags) {
     if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity);
     if (!isMap(node) && !isSeq(node)) continue;
     if (isSeq(node)) {
-      node.items.forEach((child2, index3) => {
-        stack.push({ node: child2, pointer: `${pointer}/${index3}`, fallback: offset ?? item.fallback });
+      node.items.forEach((child2, index2) => {
+        stack.push({ node: child2, pointer: `${pointer}/${index2}`, fallback: offset ?? item.fallback });
       });
       continue;
     }
@@ -9963,7 +9963,7 @@ function checkYamlDepth(file, text3) {
     if (lastBreak === -1) {
       column += token.length;
     } else {
-      for (let index3 = token.indexOf("\n"); index3 !== -1; index3 = token.indexOf("\n", index3 + 1)) line++;
+      for (let index2 = token.indexOf("\n"); index2 !== -1; index2 = token.indexOf("\n", index2 + 1)) line++;
       column = token.length - lastBreak - 1;
       atLineStart = column === 0;
     }
@@ -10291,10 +10291,10 @@ var require_deep_diff = __commonJS({
         });
       }
       inherits(DiffDeleted, Diff);
-      function DiffArray(path, index3, item) {
+      function DiffArray(path, index2, item) {
         DiffArray.super_.call(this, "A", path);
         Object.defineProperty(this, "index", {
-          value: index3,
+          value: index2,
           enumerable: true
         });
         Object.defineProperty(this, "item", {
@@ -10492,9 +10492,9 @@ var require_deep_diff = __commonJS({
         var changes = observableDiff(lhs, rhs, observer, prefilter, true);
         return accum ? accum : changes.length ? changes : void 0;
       }
-      function applyArrayChange(arr, index3, change) {
+      function applyArrayChange(arr, index2, change) {
         if (change.path && change.path.length) {
-          var it = arr[index3], i2, u = change.path.length - 1;
+          var it = arr[index2], i2, u = change.path.length - 1;
           for (i2 = 0; i2 < u; i2++) {
             it = it[change.path[i2]];
           }
@@ -10513,14 +10513,14 @@ var require_deep_diff = __commonJS({
         } else {
           switch (change.kind) {
             case "A":
-              applyArrayChange(arr[index3], change.index, change.item);
+              applyArrayChange(arr[index2], change.index, change.item);
               break;
             case "D":
-              arr = arrayRemove(arr, index3);
+              arr = arrayRemove(arr, index2);
               break;
             case "E":
             case "N":
-              arr[index3] = change.rhs;
+              arr[index2] = change.rhs;
               break;
           }
         }
@@ -10555,9 +10555,9 @@ var require_deep_diff = __commonJS({
           }
         }
       }
-      function revertArrayChange(arr, index3, change) {
+      function revertArrayChange(arr, index2, change) {
         if (change.path && change.path.length) {
-          var it = arr[index3], i2, u = change.path.length - 1;
+          var it = arr[index2], i2, u = change.path.length - 1;
           for (i2 = 0; i2 < u; i2++) {
             it = it[change.path[i2]];
           }
@@ -10578,16 +10578,16 @@ var require_deep_diff = __commonJS({
         } else {
           switch (change.kind) {
             case "A":
-              revertArrayChange(arr[index3], change.index, change.item);
+              revertArrayChange(arr[index2], change.index, change.item);
               break;
             case "D":
-              arr[index3] = change.lhs;
+              arr[index2] = change.lhs;
               break;
             case "E":
-              arr[index3] = change.lhs;
+              arr[index2] = change.lhs;
               break;
             case "N":
-              arr = arrayRemove(arr, index3);
+              arr = arrayRemove(arr, index2);
               break;
           }
         }
@@ -10760,11 +10760,11 @@ function unalign(record, lhs, rhs, lists) {
   let [l, r] = [lhs, rhs];
   for (const [step3, key] of (record.path ?? []).entries()) {
     if (isRecord(l) && lists.has(l)) {
-      const index3 = Number(key.slice(1));
-      order.push(key.startsWith("d") ? 0 : 1, index3);
+      const index2 = Number(key.slice(1));
+      order.push(key.startsWith("d") ? 0 : 1, index2);
       if (step3 === record.path.length - 1 && (record.kind === "N" || record.kind === "D"))
-        return { record: { kind: "A", path, index: index3, item: { ...record, path: void 0 } }, order };
-      path.push(index3);
+        return { record: { kind: "A", path, index: index2, item: { ...record, path: void 0 } }, order };
+      path.push(index2);
     } else {
       const keysBefore = isRecord(l) ? Object.keys(l) : [];
       const rank = keysBefore.indexOf(key);
@@ -12516,15 +12516,40 @@ function substituteFormula(f, values) {
 }
 function substituteRules(rules, values) {
   if (values.size === 0) return [...rules];
-  return rules.map((rule2) => ({
-    ...rule2,
-    predicates: new Map([...rule2.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)]))
-  }));
+  const key = JSON.stringify([...values]);
+  return rules.map((rule2) => {
+    if (!ruleHasSymbolsRemembered(rule2)) return rule2;
+    let byValues = substitutedRules.get(rule2);
+    if (byValues === void 0) substitutedRules.set(rule2, byValues = /* @__PURE__ */ new Map());
+    let out2 = byValues.get(key);
+    if (out2 === void 0) {
+      if (byValues.size >= REMEMBERED_SUBSTITUTIONS) byValues.clear();
+      out2 = {
+        ...rule2,
+        predicates: new Map([...rule2.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)]))
+      };
+      byValues.set(key, out2);
+    }
+    return out2;
+  });
+}
+function ruleHasSymbolsRemembered(rule2) {
+  let has = hasSymbols.get(rule2);
+  if (has === void 0) hasSymbols.set(rule2, has = ruleHasSymbols(rule2));
+  return has;
 }
 function symbolCharsOf(rules, request) {
   const out2 = /* @__PURE__ */ new Set();
-  for (const [, glob2] of globsOf(rules))
-    for (const t of glob2.tokens) if (t.t === "lit" && isSymbolChar(t.c)) out2.add(t.c);
+  for (const rule2 of rules) {
+    let chars = symbolsOfRule.get(rule2);
+    if (chars === void 0) {
+      const own = /* @__PURE__ */ new Set();
+      for (const [, glob2] of globsOf([rule2]))
+        for (const t of glob2.tokens) if (t.t === "lit" && isSymbolChar(t.c)) own.add(t.c);
+      symbolsOfRule.set(rule2, chars = [...own]);
+    }
+    for (const c of chars) out2.add(c);
+  }
   const visit = (v) => {
     if (typeof v === "string") {
       for (const c of v) if (isSymbolChar(c)) out2.add(c);
@@ -12533,7 +12558,7 @@ function symbolCharsOf(rules, request) {
   for (const v of request?.values() ?? []) visit(v);
   return out2;
 }
-var isSymbolicGlob, hasSymbolChar, allOf, anyOf, negate, MAX_OPAQUE2, MAX_ASSIGNMENTS, substitutions;
+var isSymbolicGlob, hasSymbolChar, allOf, anyOf, negate, MAX_OPAQUE2, MAX_ASSIGNMENTS, substitutions, substitutedRules, REMEMBERED_SUBSTITUTIONS, hasSymbols, symbolsOfRule;
 var init_symbolic = __esm({
   "src/engine/symbolic.ts"() {
     "use strict";
@@ -12550,6 +12575,10 @@ var init_symbolic = __esm({
     MAX_OPAQUE2 = 10;
     MAX_ASSIGNMENTS = 64;
     substitutions = /* @__PURE__ */ new Map();
+    substitutedRules = /* @__PURE__ */ new WeakMap();
+    REMEMBERED_SUBSTITUTIONS = 64;
+    hasSymbols = /* @__PURE__ */ new WeakMap();
+    symbolsOfRule = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -12585,14 +12614,19 @@ var init_symbols = __esm({
 
 // src/adapters/aws-iam/catalogue.ts
 function catalogueIndex() {
-  index ??= JSON.parse((0, import_node_fs3.readFileSync)(new URL("index.json", DATA), "utf8"));
-  return index;
+  if (catalogue === void 0) {
+    const [header, ...lines] = (0, import_node_fs3.readFileSync)(CATALOGUE, "utf8").split("\n");
+    const index2 = JSON.parse(header);
+    catalogue = { ...index2, lines: new Map(index2.services.map((name2, i2) => [name2, lines[i2]])) };
+  }
+  return catalogue;
 }
 function service(name2) {
   if (services.has(name2)) return services.get(name2);
   let loaded;
-  if (catalogueIndex().services.includes(name2)) {
-    const data = JSON.parse((0, import_node_fs3.readFileSync)(new URL(`${name2}.json`, DATA), "utf8"));
+  const line = catalogueIndex().lines.get(name2);
+  if (line !== void 0) {
+    const data = JSON.parse(line);
     const details2 = new Map(
       data.actions.map(([action, level2, arns]) => [
         `${name2}:${action}`.toLowerCase(),
@@ -12763,14 +12797,14 @@ function unmatchedAction(globs, matchedBy) {
   const other = catalogueIndex().services.find((name2) => !prefixes.includes(name2));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var import_node_fs3, DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, weights, ranking, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, catalogueEffort, matchesByPattern;
+var import_node_fs3, CATALOGUE, services, catalogue, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, weights, ranking, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, catalogueEffort, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
     import_node_fs3 = require("node:fs");
     init_package_files();
     init_glob();
-    DATA = new URL("data/aws/", BUILT_FILES);
+    CATALOGUE = new URL("data/aws/catalogue.jsonl", BUILT_FILES);
     services = /* @__PURE__ */ new Map();
     catalogueVersion = () => catalogueIndex().version;
     serviceOf = (action) => service(action.slice(0, Math.max(0, action.indexOf(":"))));
@@ -13253,7 +13287,7 @@ function compileDocument(statements2, ctx) {
       (identity2) => boundary.filter((b) => b.effect === "allow").map((b) => ({ ...identity2, predicates: joined(identity2, b) }))
     )
   ];
-  return composed.map((rule2, index3) => ({ ...rule2, index: index3 }));
+  return composed.map((rule2, index2) => ({ ...rule2, index: index2 }));
 }
 function joined(a, b) {
   const predicates = new Map(a.predicates);
@@ -13310,36 +13344,36 @@ function onlyThroughSymbol(raw, action) {
   if (!actions.some(hasSymbol)) return false;
   return !actions.filter((a) => !hasSymbol(a)).some((a) => globMatches(compileGlob(a.replace(/\s+/g, "").toLowerCase(), { wildcards: true }), action));
 }
-function candidates(index3, rules, request, dims) {
+function candidates(index2, rules, request, dims) {
   let among = rules;
   for (const dim of ["action", "resource"]) {
     if (!dims.includes(dim)) continue;
-    const family = index3[dim](request.get(dim));
+    const family = index2[dim](request.get(dim));
     if (family.length < among.length) among = family;
   }
   return among;
 }
 function indexOf(baseline) {
-  let index3 = indexes.get(baseline);
-  if (index3 === void 0) {
+  let index2 = indexes.get(baseline);
+  if (index2 === void 0) {
     const sid = /* @__PURE__ */ new Map();
     for (const b of baseline)
       if (b.statement.sid !== void 0 && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b);
-    index3 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
-    indexes.set(baseline, index3);
+    index2 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
+    indexes.set(baseline, index2);
   }
-  return index3;
+  return index2;
 }
 function classifyWidening(request, responsible, baseline, removedDeny) {
   const raw = responsible.statement.raw;
   const action = request.get("action");
   const actions = asList2(raw.Action);
   const resources = asList2(raw.Resource);
-  const index3 = indexOf(baseline);
-  const closest = (...dims) => candidates(index3, baseline, request, dims).find(
+  const index2 = indexOf(baseline);
+  const closest = (...dims) => candidates(index2, baseline, request, dims).find(
     (b) => b.effect === "allow" && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action)
   );
-  const sameSid = responsible.statement.sid === void 0 ? void 0 : index3.sid.get(responsible.statement.sid);
+  const sameSid = responsible.statement.sid === void 0 ? void 0 : index2.sid.get(responsible.statement.sid);
   const covering2 = closest(...REQUEST_DIMENSIONS);
   const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
   const publicAccess = request.get("principal") === ANYONE;
@@ -14979,7 +15013,7 @@ function buildModel(all2, variant) {
     for (let head = 0; head < queue.length; head++) {
       const path = queue[head];
       const role = path.at(-1);
-      rulesOf(role).forEach((raw, index3) => rules.push({ owner: role, index: index3, raw, path }));
+      rulesOf(role).forEach((raw, index2) => rules.push({ owner: role, index: index2, raw, path }));
       if (selectorsOf(role) === void 0) continue;
       for (const child2 of clusterRoles) {
         if (seen.has(child2) || !aggregates(role, child2)) continue;
@@ -15099,9 +15133,9 @@ function grantOf(model, pair, entryIndex, keep = true) {
     predicates.set(name2, leaf(l));
     if (pair.namespace !== void 0) set("nonResourceURL", not(leaf(PRESENT)));
   } else for (const [dim, f] of e.compiled.predicates) set(dim, f);
-  const index3 = model.grantCount++;
+  const index2 = model.grantCount++;
   const grant = {
-    index: index3,
+    index: index2,
     pair,
     binding: pair.binding,
     subjectIndex: pair.subjectIndex,
@@ -15111,7 +15145,7 @@ function grantOf(model, pair, entryIndex, keep = true) {
     rule: e?.rule,
     entry: e?.entry ?? { type: "unknown", role: pair.roleId },
     key: JSON.stringify([pair.subject, pair.namespace ?? null, e?.compiled.key ?? unknownKey(pair.roleId)]),
-    engine: { index: index3, effect: "allow", predicates },
+    engine: { index: index2, effect: "allow", predicates },
     literals: e?.compiled.literals ?? {}
   };
   if (keep) pair.grants.set(entryIndex, grant);
@@ -15724,7 +15758,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const dims = dimensions(base.model, tgt.model);
   const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
   const findings = [];
-  const index3 = new Baseline(base.model);
+  const index2 = new Baseline(base.model);
   const classify = (f, component) => ({
     ...f,
     possible: f.cell.status === "possible",
@@ -15745,7 +15779,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
     let best4 = group.best;
     if (best4.possible || best4.classified.severity === "low") {
       for (const s of group.plain) {
-        const refined = { ...s, classified: refine(s.classified, group.component.what, index3) };
+        const refined = { ...s, classified: refine(s.classified, group.component.what, index2) };
         if (moreTelling(rankOf(refined), rankOf(best4))) best4 = refined;
       }
     }
@@ -15839,10 +15873,10 @@ function narrowedAt(component, grant, counterpart) {
   const before = grant.rule.raw;
   const shares = (a, b) => Array.isArray(a) && Array.isArray(b) && a.some((x) => b.includes(x));
   const rules = Array.isArray(counterpart.raw.rules) ? counterpart.raw.rules : [];
-  const index3 = rules.findIndex(
+  const index2 = rules.findIndex(
     (r) => before.nonResourceURLs?.length ? shares(r.nonResourceURLs, before.nonResourceURLs) : shares(r.resources, before.resources) && shares(r.apiGroups, before.apiGroups)
   );
-  return index3 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index3}`;
+  return index2 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index2}`;
 }
 function narrowingDraft2(group, first, leaves2, variant) {
   const { component } = group;
@@ -16090,7 +16124,7 @@ function subjectEntry(subject) {
   if (kind !== "ServiceAccount" || ns <= 0) return void 0;
   return { kind, namespace: name2.slice(0, ns), name: name2.slice(ns + 1) };
 }
-function grantingObjects(access, index3) {
+function grantingObjects(access, index2) {
   const a = rbacAccess(access);
   const subject = a && subjectEntry(a.subject);
   if (a === void 0 || subject === void 0) return void 0;
@@ -16100,7 +16134,7 @@ function grantingObjects(access, index3) {
     if (g === void 0 || "undefinedRole" in g) return void 0;
     rules.push(g.rule);
   }
-  const name2 = `(approved access ${index3})`;
+  const name2 = `(approved access ${index2})`;
   const apiVersion = `${RBAC_GROUP}/v1`;
   return [
     { apiVersion, kind: "ClusterRole", metadata: { name: name2 }, rules },
@@ -16115,8 +16149,8 @@ function grantingObjects(access, index3) {
 }
 async function witnessBeyond2(finding2, approved, sides) {
   const objects = [];
-  for (const [index3, access] of approved.entries()) {
-    const granting = grantingObjects(access, index3);
+  for (const [index2, access] of approved.entries()) {
+    const granting = grantingObjects(access, index2);
     if (granting === void 0) return void 0;
     objects.push(...granting);
   }
@@ -16677,9 +16711,9 @@ var init_cel = __esm({
             else node = { t: "select", operand: node, field: t.v };
           } else if (this.isOp("[")) {
             this.at++;
-            const index3 = this.expr();
+            const index2 = this.expr();
             this.expect("]");
-            node = { t: "index", operand: node, index: index3 };
+            node = { t: "index", operand: node, index: index2 };
           } else return node;
         }
       }
@@ -16758,13 +16792,13 @@ var init_cel = __esm({
 function bindingsOf(policy2) {
   if (!isObject6(policy2) || !Array.isArray(policy2.bindings)) return [];
   const bindings2 = [];
-  policy2.bindings.forEach((raw, index3) => {
+  policy2.bindings.forEach((raw, index2) => {
     if (!isObject6(raw)) return;
     const condition2 = isObject6(raw.condition) ? raw.condition : void 0;
     bindings2.push({
       raw,
-      pointer: `/bindings/${index3}`,
-      index: index3,
+      pointer: `/bindings/${index2}`,
+      index: index2,
       role: String(raw.role),
       members: Array.isArray(raw.members) ? raw.members.map(String) : [],
       expression: typeof condition2?.expression === "string" ? condition2.expression : void 0
@@ -17412,11 +17446,11 @@ function wideningDraft3(file, group, tgt, base) {
 }
 function rolePointer(after, before, token, widening2) {
   const list4 = (d) => Array.isArray(d?.raw.includedPermissions) ? d.raw.includedPermissions.map(String) : [];
-  const index3 = list4(after).indexOf(token);
+  const index2 = list4(after).indexOf(token);
   const switched = "stage" in after.raw ? "/stage" : "deleted" in after.raw ? "/deleted" : "";
   if (widening2)
-    return index3 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index3}` : switched;
-  return index3 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
+    return index2 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index2}` : switched;
+  return index2 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
 }
 function roleDraft(policyFile, group, chosen, change, after, before) {
   const role = chosen.role;
@@ -18609,11 +18643,11 @@ function compiled2(pattern) {
 function rulesOf2(value) {
   const rules = value.rules;
   if (!Array.isArray(rules)) throw new TypeError("not a CODEOWNERS value");
-  return rules.map((r, index3) => {
+  return rules.map((r, index2) => {
     if (typeof r.pattern !== "string" || !Array.isArray(r.owners)) throw new TypeError("not a rule");
     const owners = r.owners.map(String);
     return {
-      index: index3,
+      index: index2,
       pattern: r.pattern,
       owners,
       principals: [...new Set(owners.map(principal))],
@@ -18628,17 +18662,17 @@ function literalPrefix2(pattern) {
   return end === -1 ? body3 : body3.slice(0, end);
 }
 function indexOf2(rules) {
-  let index3 = indexes2.get(rules);
-  if (index3 === void 0) {
-    index3 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
+  let index2 = indexes2.get(rules);
+  if (index2 === void 0) {
+    index2 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
     for (const rule2 of rules) {
       const prefix = literalPrefix2(rule2.pattern);
-      if (prefix === "") index3.anywhere.push(rule2);
-      else index3.byPrefix.set(prefix, [...index3.byPrefix.get(prefix) ?? [], rule2]);
+      if (prefix === "") index2.anywhere.push(rule2);
+      else index2.byPrefix.set(prefix, [...index2.byPrefix.get(prefix) ?? [], rule2]);
     }
-    indexes2.set(rules, index3);
+    indexes2.set(rules, index2);
   }
-  return index3;
+  return index2;
 }
 function decidingRule(rules, path) {
   const { anywhere, byPrefix } = indexOf2(rules);
@@ -18722,9 +18756,9 @@ function parseCodeowners(file) {
   const rules = [];
   const skipped = [];
   const ambiguous = [];
-  text3.split("\n").forEach((raw, index3) => {
+  text3.split("\n").forEach((raw, index2) => {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const lineNo = index3 + 1;
+    const lineNo = index2 + 1;
     const why = invalidLine(line);
     if (why === void 0) return;
     if (why instanceof PatternError) {
@@ -19319,9 +19353,9 @@ function claimOf(access) {
 }
 function rulesOf3(region) {
   const patterns = [region.pattern, ...region.minus];
-  return patterns.map((pattern, index3) => {
-    const principals2 = [index3 === 0 ? "@inside" : "@outside"];
-    return { index: index3, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
+  return patterns.map((pattern, index2) => {
+    const principals2 = [index2 === 0 ? "@inside" : "@outside"];
+    return { index: index2, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
   });
 }
 function within(narrow, wide) {
@@ -19806,7 +19840,7 @@ function branchesOf(value, file, notes) {
   const out2 = /* @__PURE__ */ new Map();
   if (isSettings(value)) {
     const seen = /* @__PURE__ */ new Set();
-    value.branches.forEach((entry, index3) => {
+    value.branches.forEach((entry, index2) => {
       if (!isObject8(entry) || typeof entry.name !== "string") return;
       if (seen.has(entry.name))
         notes?.push(`${file}: branch ${entry.name} is listed more than once; the last entry is read`);
@@ -19816,7 +19850,7 @@ function branchesOf(value, file, notes) {
         out2.set(entry.name, {
           branch: entry.name,
           protection: normalize(entry.protection),
-          pointer: `/branches/${index3}/protection`,
+          pointer: `/branches/${index2}/protection`,
           raw: entry.protection
         });
     });
@@ -20638,7 +20672,7 @@ function readAcl(value) {
       pointer: `/roles/${escapePointerToken(name2)}`
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
-  grants.forEach((raw, index3) => {
+  grants.forEach((raw, index2) => {
     if (!isObject9(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject9(raw.conditions))
@@ -20647,8 +20681,8 @@ function readAcl(value) {
         conditions.push([key, typeof v === "string" ? [v] : strings4(v)]);
       }
     acl2.grants.push({
-      index: index3,
-      pointer: `/grants/${index3}`,
+      index: index2,
+      pointer: `/grants/${index2}`,
       raw,
       id: typeof raw.id === "string" ? raw.id : void 0,
       effect: raw.effect,
@@ -20703,9 +20737,9 @@ function rolePermissions(acl2, roles) {
 function findGroupEdge(acl2, starts, covers2, isNew) {
   return findEdge(
     starts,
-    (name2) => (acl2.groups.get(name2)?.members ?? []).map((entry, index3) => {
+    (name2) => (acl2.groups.get(name2)?.members ?? []).map((entry, index2) => {
       const group = groupRef(entry);
-      return { edge: { owner: name2, index: index3, entry }, next: group };
+      return { edge: { owner: name2, index: index2, entry }, next: group };
     }),
     (edge) => {
       const group = groupRef(edge.entry);
@@ -20721,12 +20755,12 @@ function findRoleEdge(acl2, starts, covers2, isNew) {
       const role = acl2.roles.get(name2);
       if (role === void 0) return [];
       return [
-        ...role.permissions.map((entry, index3) => ({
-          edge: { owner: name2, index: index3, entry, list: "permissions" },
+        ...role.permissions.map((entry, index2) => ({
+          edge: { owner: name2, index: index2, entry, list: "permissions" },
           next: void 0
         })),
-        ...role.inherits.map((entry, index3) => ({
-          edge: { owner: name2, index: index3, entry, list: "inherits" },
+        ...role.inherits.map((entry, index2) => ({
+          edge: { owner: name2, index: index2, entry, list: "inherits" },
           next: entry
         }))
       ];
@@ -20825,12 +20859,12 @@ function cycles(nodes, next) {
         stack.pop();
         continue;
       }
-      const index3 = top.at++;
-      const to = top.edges[index3];
+      const index2 = top.at++;
+      const to = top.edges[index2];
       if (to === void 0) continue;
       if (state.get(to) === "open") {
         const start2 = stack.findIndex((f) => f.node === to);
-        found2.push({ from: top.node, index: index3, path: [...stack.slice(start2).map((f) => f.node), to] });
+        found2.push({ from: top.node, index: index2, path: [...stack.slice(start2).map((f) => f.node), to] });
       } else if (!state.has(to)) enter(to);
     }
   }
@@ -21581,13 +21615,13 @@ function extractAccount(parsed3) {
   const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i2) => {
     const versions = list2(policy2.PolicyVersionList);
-    const index3 = versions.findIndex((v) => v.IsDefaultVersion === true);
+    const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
     const at2 = `/Policies/${i2}`;
-    if (index3 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
+    if (index2 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
     else
       managed2.set(
         String(policy2.Arn),
-        decoded(versions[index3].Document, `${at2}/PolicyVersionList/${index3}/Document`)
+        decoded(versions[index2].Document, `${at2}/PolicyVersionList/${index2}/Document`)
       );
   });
   const attached = (entity, at2) => list2(entity.AttachedManagedPolicies).flatMap((a, j) => {
@@ -21938,13 +21972,13 @@ function resolve3(node, pointer, scope) {
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts2 = node.map((item, index3) => resolve3(item, `${pointer}/${index3}`, scope));
+    const parts2 = node.map((item, index2) => resolve3(item, `${pointer}/${index2}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
-      values.forEach((item, index3) => {
+      values.forEach((item, index2) => {
         if (item === NO_VALUE) return;
-        positions.push(...prefixed(at2[index3], `/${value.length}`));
+        positions.push(...prefixed(at2[index2], `/${value.length}`));
         value.push(item);
       });
       return { value, when, at: positions };
@@ -21956,11 +21990,11 @@ function resolve3(node, pointer, scope) {
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
-      values.forEach((item, index3) => {
+      values.forEach((item, index2) => {
         if (item === NO_VALUE) return;
-        const key = keys[index3];
+        const key = keys[index2];
         Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index3], `/${escapePointerToken(key)}`));
+        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
       });
       return { value, when, at: positions };
     });
@@ -22027,12 +22061,12 @@ function resolveCall(name2, args2, pointer, at2, scope) {
     case "Fn::Select": {
       if (!Array.isArray(args2) || args2.length !== 2)
         throw new ResolveError(pointer, "Fn::Select takes an index and a list");
-      return map(resolveAll([args2[0], args2[1]], pointer, scope), at2, ([index3, list4]) => {
-        const i2 = Number(index3);
+      return map(resolveAll([args2[0], args2[1]], pointer, scope), at2, ([index2, list4]) => {
+        const i2 = Number(index2);
         if (Array.isArray(list4) && Number.isInteger(i2) && i2 >= 0 && i2 < list4.length) return list4[i2];
         if (Array.isArray(list4))
-          throw new ResolveError(pointer, `Fn::Select: index ${String(index3)} is outside the list`);
-        return symbol(`${display2(list4)}[${display2(index3)}]`);
+          throw new ResolveError(pointer, `Fn::Select: index ${String(index2)} is outside the list`);
+        return symbol(`${display2(list4)}[${display2(index2)}]`);
       });
     }
     case "Fn::Split": {
@@ -22091,7 +22125,7 @@ function resolveCall(name2, args2, pointer, at2, scope) {
   }
 }
 function resolveAll(args2, pointer, scope) {
-  const parts2 = args2.map((arg2, index3) => resolve3(arg2, `${pointer}/${index3}`, scope));
+  const parts2 = args2.map((arg2, index2) => resolve3(arg2, `${pointer}/${index2}`, scope));
   return product(parts2, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings6(args2, pointer, scope) {
@@ -22115,7 +22149,7 @@ function sub(args2, pointer, at2, scope) {
   const base = Array.isArray(args2) ? `${pointer}/1` : pointer;
   const parts2 = names3.map((key) => resolve3(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts2, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key, index3) => [key, values[index3]]));
+    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name2 = inner.trim();
@@ -22256,7 +22290,7 @@ function policyDocument(node, pointer, builder, when) {
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
-        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index3) => branches(item, `${b.pointer}/${index3}`, b.when)) : [b]
+        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index2) => branches(item, `${b.pointer}/${index2}`, b.when)) : [b]
       );
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
@@ -22279,8 +22313,8 @@ function policyDocument(node, pointer, builder, when) {
   if (statements2.length === 0) return void 0;
   const value = { ...shell, Statement: statements2.map((s) => s.statement) };
   const origins = new Map(shellOrigins);
-  statements2.forEach((s, index3) => {
-    for (const [inner, template] of s.origins) origins.set(`/Statement/${index3}${inner}`, template);
+  statements2.forEach((s, index2) => {
+    for (const [inner, template] of s.origins) origins.set(`/Statement/${index2}${inner}`, template);
   });
   return { value, origins };
 }
@@ -22367,14 +22401,14 @@ function identityPolicies(r) {
   const list4 = `${r.pointer}/Policies`;
   for (const listBranch of policies === void 0 ? [] : branches(policies, list4, r.when)) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
-    listBranch.node.forEach((item, index3) => {
-      for (const policy2 of branches(item, `${listBranch.pointer}/${index3}`, listBranch.when)) {
+    listBranch.node.forEach((item, index2) => {
+      for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
         if (!isObject12(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name2 = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
         r.add(
-          `Policies/${display2(name2 ?? index3)}`,
+          `Policies/${display2(name2 ?? index2)}`,
           at2,
           policyDocument(policy2.node.PolicyDocument, at2, r.builder, policy2.when)
         );
@@ -22395,9 +22429,9 @@ function managedPolicies(node, pointer, builder, when) {
     if (!Array.isArray(list4)) throw new ResolveError(pointer, "a list of managed policy ARNs is expected");
     const at2 = new Map(alternative.at);
     list4.forEach(
-      (arn, index3) => statements2.push({
+      (arn, index2) => statements2.push({
         statement: withConditions(managedStatement(String(arn)), inner, builder),
-        at: at2.get(`/${index3}`) ?? pointer
+        at: at2.get(`/${index2}`) ?? pointer
       })
     );
   }
@@ -22406,7 +22440,7 @@ function managedPolicies(node, pointer, builder, when) {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
     origins: new Map([
       ["", pointer],
-      ...statements2.map((s, index3) => [`/Statement/${index3}`, s.at])
+      ...statements2.map((s, index2) => [`/Statement/${index2}`, s.at])
     ])
   };
 }
@@ -22444,7 +22478,7 @@ function lambdaPermission(r) {
     value: { Version: "2012-10-17", Statement: expanded.map((e) => e.statement) },
     origins: new Map(
       expanded.flatMap(
-        (_, index3) => [...origins].map(([inner, template]) => [`/Statement/${index3}${inner}`, template])
+        (_, index2) => [...origins].map(([inner, template]) => [`/Statement/${index2}${inner}`, template])
       )
     ).set("", r.pointer)
   });
@@ -25073,14 +25107,14 @@ async function samFunction(r) {
   const pointer = `${r.pointer}/Policies`;
   const statements2 = [];
   for (const list4 of branches(p.Policies, pointer, r.when)) {
-    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index3) => [node, `${list4.pointer}/${index3}`]) : [[list4.node, list4.pointer]];
+    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index2) => [node, `${list4.pointer}/${index2}`]) : [[list4.node, list4.pointer]];
     for (const [node, at2] of entries2)
       for (const entry of branches(node, at2, list4.when)) statements2.push(...await policyEntry(entry, r));
   }
   if (statements2.length === 0) return;
   const origins = /* @__PURE__ */ new Map([["", pointer]]);
-  statements2.forEach(({ at: at2 }, index3) => {
-    for (const [inner, template] of at2) origins.set(`/Statement/${index3}${inner}`, template);
+  statements2.forEach(({ at: at2 }, index2) => {
+    for (const [inner, template] of at2) origins.set(`/Statement/${index2}${inner}`, template);
   });
   r.add("Policies", pointer, {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
@@ -25143,8 +25177,8 @@ async function policyEntry(entry, r) {
 function documentStatements(node, pointer, when, r) {
   const built2 = policyDocument(node, pointer, r.builder, when);
   if (built2 === void 0) return [];
-  return built2.value.Statement.map((statement2, index3) => {
-    const prefix = `/Statement/${index3}`;
+  return built2.value.Statement.map((statement2, index2) => {
+    const prefix = `/Statement/${index2}`;
     const at2 = /* @__PURE__ */ new Map();
     for (const [inner, template] of built2.origins)
       if (inner === prefix || inner.startsWith(`${prefix}/`)) at2.set(inner.slice(prefix.length), template);
@@ -25338,7 +25372,7 @@ function renderedRbac(file, rendered, locate2) {
   const objects = several ? output2.value : [output2.value];
   const documents = [];
   const seen = /* @__PURE__ */ new Map();
-  for (const [index3, object2] of objects.entries()) {
+  for (const [index2, object2] of objects.entries()) {
     if (!isRbacObject(object2)) continue;
     const metadata2 = isObject14(object2.metadata) ? object2.metadata : {};
     const name2 = typeof metadata2.name === "string" ? metadata2.name : "";
@@ -25348,7 +25382,7 @@ function renderedRbac(file, rendered, locate2) {
     seen.set(id, rank);
     const documentName = rank === 1 ? id : `${id} (${rank})`;
     const value = withoutOrigin(object2);
-    const start2 = output2.sourceMap.locate(several ? `/${index3}` : "")?.line ?? 1;
+    const start2 = output2.sourceMap.locate(several ? `/${index2}` : "")?.line ?? 1;
     const located = locate2(value, originOf(metadata2), start2);
     documents.push({
       kind: "k8s-rbac",
@@ -25420,10 +25454,10 @@ function kindLine(template, object2) {
   const name2 = typeof metadata2?.name === "string" ? metadata2.name : void 0;
   const sections = [[]];
   const candidates2 = [];
-  template.split("\n").forEach((text3, index3) => {
+  template.split("\n").forEach((text3, index2) => {
     if (SEPARATOR.test(text3)) sections.push([]);
     sections[sections.length - 1].push(text3);
-    if (literal.test(text3)) candidates2.push({ line: index3 + 1, section: sections[sections.length - 1] });
+    if (literal.test(text3)) candidates2.push({ line: index2 + 1, section: sections[sections.length - 1] });
   });
   if (candidates2.length === 1) return candidates2[0].line;
   const named3 = candidates2.filter((c) => mayName(c.section, name2));
@@ -25752,11 +25786,11 @@ function entryPosition(kustomization, origin) {
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
-    for (const [index3, entry] of entries2.entries()) {
+    for (const [index2, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
       const target = import_node_path6.posix.normalize(import_node_path6.posix.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
-        return kustomization.sourceMap.locate(`/${field}/${index3}`);
+        return kustomization.sourceMap.locate(`/${field}/${index2}`);
     }
   }
   return void 0;
@@ -25826,12 +25860,12 @@ function changedBy(applied, object2, written, pointer) {
 }
 function patchPointer(patch, pointer) {
   if (Array.isArray(patch)) {
-    for (let index3 = patch.length - 1; index3 >= 0; index3--) {
-      const op = patch[index3];
+    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
+      const op = patch[index2];
       if (!isObject17(op) || typeof op.path !== "string") continue;
       const path = op.path.replace(/\/-$/, "");
       if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
-        return `/${index3}`;
+        return `/${index2}`;
     }
     return void 0;
   }
@@ -25872,20 +25906,20 @@ function patchesOf(path, kustomization, documentsOf3) {
   };
   for (const field of ["patches", "patchesJson6902"]) {
     const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
-    entries2.forEach((entry, index3) => {
+    entries2.forEach((entry, index2) => {
       if (!isObject17(entry)) return;
       const target = isObject17(entry.target) ? {
         ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
         ...typeof entry.target.name === "string" && { name: entry.target.name }
       } : void 0;
       if (typeof entry.path === "string") fromFile(entry.path, target);
-      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index3}`);
+      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
     });
   }
   const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
-  strategic.forEach((entry, index3) => {
+  strategic.forEach((entry, index2) => {
     if (typeof entry !== "string") return;
-    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index3}`);
+    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
     else fromFile(entry, void 0);
   });
   return out2;
@@ -26096,10 +26130,10 @@ var init_variables2 = __esm({
         const references = [primary, ...fallbacks].flatMap(
           (r) => r === "sls:stage" ? ["opt:stage", "self:provider.stage", "'dev'"] : [r]
         );
-        for (const [index3, reference2] of references.entries()) {
+        for (const [index2, reference2] of references.entries()) {
           const value = this.reference(reference2, depth);
           if (value === UNKNOWN) continue;
-          if (index3 > 0) this.assumed.set(`\${${text3}}`, value);
+          if (index2 > 0) this.assumed.set(`\${${text3}}`, value);
           return value;
         }
         return symbol(primary);
@@ -26155,9 +26189,9 @@ function compileService(parsed3) {
   const resources = {};
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
-  sections.forEach((section, index3) => {
+  sections.forEach((section, index2) => {
     if (!isObject20(section)) return;
-    const base = Array.isArray(service2.resources) ? `/resources/${index3}` : "/resources";
+    const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
     for (const [name2, content] of Object.entries(section)) {
       if (!isObject20(content)) continue;
       const merged = template[name2] ??= {};
@@ -26189,10 +26223,10 @@ function compileService(parsed3) {
         });
         continue;
       }
-      list4.forEach((statement2, index3) => {
+      list4.forEach((statement2, index2) => {
         origins.push([
           `${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`,
-          `${source}/${index3}`
+          `${source}/${index2}`
         ]);
         statements2.push(statement2);
       });
@@ -26201,8 +26235,8 @@ function compileService(parsed3) {
     for (const path of MANAGED_LISTS) {
       const list4 = at(service2, path);
       if (!Array.isArray(list4)) continue;
-      list4.forEach((arn, index3) => {
-        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index3}`]);
+      list4.forEach((arn, index2) => {
+        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index2}`]);
         managed2.push(arn);
       });
     }
@@ -26294,12 +26328,12 @@ var init_snapshot = __esm({
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed3) => ({
         documents: (parsed3.value.documents ?? []).map(
-          (d, index3) => ({
+          (d, index2) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
-            pointer: `/documents/${index3}/value`,
-            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index3}/value`),
+            pointer: `/documents/${index2}/value`,
+            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index2}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -26653,10 +26687,10 @@ var init_functions = __esm({
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
         return text3 === void 0 ? unknownOf(call) : { v: "number", n: [...text3].length, at: call.at };
       },
-      element: ([arg2, index3], call) => {
-        if (arg2?.v !== "list" || index3?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i2) => i2.v === "unknown" && i2.spread))
+      element: ([arg2, index2], call) => {
+        if (arg2?.v !== "list" || index2?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i2) => i2.v === "unknown" && i2.spread))
           return unknownOf(call);
-        return arg2.items[index3.n % arg2.items.length];
+        return arg2.items[index2.n % arg2.items.length];
       },
       lookup: ([map2, key, fallback], call) => {
         const name2 = key === void 0 ? void 0 : knownText(key);
@@ -27706,8 +27740,8 @@ function unmarshalCaptures(query, tree, address, patternIndex, result2) {
   }
   return address;
 }
-function marshalNode(node, index3 = 0) {
-  let address = TRANSFER_BUFFER + index3 * SIZE_OF_NODE;
+function marshalNode(node, index2 = 0) {
+  let address = TRANSFER_BUFFER + index2 * SIZE_OF_NODE;
   C.setValue(address, node.id, "i32");
   address += SIZE_OF_INT;
   C.setValue(address, node.startIndex, "i32");
@@ -27722,7 +27756,7 @@ function unmarshalNode(tree, address = TRANSFER_BUFFER) {
   const id = C.getValue(address, "i32");
   address += SIZE_OF_INT;
   if (id === 0) return null;
-  const index3 = C.getValue(address, "i32");
+  const index2 = C.getValue(address, "i32");
   address += SIZE_OF_INT;
   const row = C.getValue(address, "i32");
   address += SIZE_OF_INT;
@@ -27732,7 +27766,7 @@ function unmarshalNode(tree, address = TRANSFER_BUFFER) {
   const result2 = new Node(INTERNAL, {
     id,
     tree,
-    startIndex: index3,
+    startIndex: index2,
     startPosition: { row, column },
     other
   });
@@ -27802,7 +27836,7 @@ function unmarshalLanguageMetadata(address) {
   const patch_version = C.getValue(address += SIZE_OF_INT, "i32");
   return { major_version, minor_version, patch_version };
 }
-function parseAnyPredicate(steps, index3, operator, textPredicates) {
+function parseAnyPredicate(steps, index2, operator, textPredicates) {
   if (steps.length !== 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}`
@@ -27818,7 +27852,7 @@ function parseAnyPredicate(steps, index3, operator, textPredicates) {
   if (isCaptureStep(steps[2])) {
     const captureName1 = steps[1].name;
     const captureName2 = steps[2].name;
-    textPredicates[index3].push((captures) => {
+    textPredicates[index2].push((captures) => {
       const nodes1 = [];
       const nodes2 = [];
       for (const c of captures) {
@@ -27835,7 +27869,7 @@ function parseAnyPredicate(steps, index3, operator, textPredicates) {
     const stringValue = steps[2].value;
     const matches2 = /* @__PURE__ */ __name((n) => n.text === stringValue, "matches");
     const doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue, "doesNotMatch");
-    textPredicates[index3].push((captures) => {
+    textPredicates[index2].push((captures) => {
       const nodes = [];
       for (const c of captures) {
         if (c.name === captureName) nodes.push(c.node);
@@ -27845,7 +27879,7 @@ function parseAnyPredicate(steps, index3, operator, textPredicates) {
     });
   }
 }
-function parseMatchPredicate(steps, index3, operator, textPredicates) {
+function parseMatchPredicate(steps, index2, operator, textPredicates) {
   if (steps.length !== 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}.`
@@ -27865,7 +27899,7 @@ function parseMatchPredicate(steps, index3, operator, textPredicates) {
   const matchAll = !operator.startsWith("any-");
   const captureName = steps[1].name;
   const regex = new RegExp(steps[2].value);
-  textPredicates[index3].push((captures) => {
+  textPredicates[index2].push((captures) => {
     const nodes = [];
     for (const c of captures) {
       if (c.name === captureName) nodes.push(c.node.text);
@@ -27877,7 +27911,7 @@ function parseMatchPredicate(steps, index3, operator, textPredicates) {
     return matchAll ? nodes.every((text3) => test2(text3, isPositive)) : nodes.some((text3) => test2(text3, isPositive));
   });
 }
-function parseAnyOfPredicate(steps, index3, operator, textPredicates) {
+function parseAnyOfPredicate(steps, index2, operator, textPredicates) {
   if (steps.length < 2) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected at least 1. Got ${steps.length - 1}.`
@@ -27897,7 +27931,7 @@ function parseAnyOfPredicate(steps, index3, operator, textPredicates) {
     );
   }
   const values = stringSteps.map((s) => s.value);
-  textPredicates[index3].push((captures) => {
+  textPredicates[index2].push((captures) => {
     const nodes = [];
     for (const c of captures) {
       if (c.name === captureName) nodes.push(c.node.text);
@@ -27906,7 +27940,7 @@ function parseAnyOfPredicate(steps, index3, operator, textPredicates) {
     return nodes.every((text3) => values.includes(text3)) === isPositive;
   });
 }
-function parseIsPredicate(steps, index3, operator, assertedProperties, refutedProperties) {
+function parseIsPredicate(steps, index2, operator, assertedProperties, refutedProperties) {
   if (steps.length < 2 || steps.length > 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`
@@ -27918,20 +27952,20 @@ function parseIsPredicate(steps, index3, operator, assertedProperties, refutedPr
     );
   }
   const properties = operator === "is?" ? assertedProperties : refutedProperties;
-  if (!properties[index3]) properties[index3] = {};
-  properties[index3][steps[1].value] = steps[2]?.value ?? null;
+  if (!properties[index2]) properties[index2] = {};
+  properties[index2][steps[1].value] = steps[2]?.value ?? null;
 }
-function parseSetDirective(steps, index3, setProperties) {
+function parseSetDirective(steps, index2, setProperties) {
   if (steps.length < 2 || steps.length > 3) {
     throw new Error(`Wrong number of arguments to \`#set!\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`);
   }
   if (!steps.every(isStringStep)) {
     throw new Error(`Arguments to \`#set!\` predicate must be strings.".`);
   }
-  if (!setProperties[index3]) setProperties[index3] = {};
-  setProperties[index3][steps[1].value] = steps[2]?.value ?? null;
+  if (!setProperties[index2]) setProperties[index2] = {};
+  setProperties[index2][steps[1].value] = steps[2]?.value ?? null;
 }
-function parsePattern(index3, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
+function parsePattern(index2, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
   if (stepType === PREDICATE_STEP_TYPE_CAPTURE) {
     const name2 = captureNames[stepValueId];
     steps.push({ type: "capture", name: name2 });
@@ -27947,27 +27981,27 @@ function parsePattern(index3, stepType, stepValueId, captureNames, stringValues,
       case "not-eq?":
       case "any-eq?":
       case "eq?":
-        parseAnyPredicate(steps, index3, operator, textPredicates);
+        parseAnyPredicate(steps, index2, operator, textPredicates);
         break;
       case "any-not-match?":
       case "not-match?":
       case "any-match?":
       case "match?":
-        parseMatchPredicate(steps, index3, operator, textPredicates);
+        parseMatchPredicate(steps, index2, operator, textPredicates);
         break;
       case "not-any-of?":
       case "any-of?":
-        parseAnyOfPredicate(steps, index3, operator, textPredicates);
+        parseAnyOfPredicate(steps, index2, operator, textPredicates);
         break;
       case "is?":
       case "is-not?":
-        parseIsPredicate(steps, index3, operator, assertedProperties, refutedProperties);
+        parseIsPredicate(steps, index2, operator, assertedProperties, refutedProperties);
         break;
       case "set!":
-        parseSetDirective(steps, index3, setProperties);
+        parseSetDirective(steps, index2, setProperties);
         break;
       default:
-        predicates[index3].push({ operator, operands: steps.slice(1) });
+        predicates[index2].push({ operator, operands: steps.slice(1) });
     }
     steps.length = 0;
   }
@@ -28614,9 +28648,9 @@ var init_tree_sitter = __esm({
        * you might be iterating over a long list of children, you should use
        * {@link Node#children} instead.
        */
-      child(index3) {
+      child(index2) {
         marshalNode(this);
-        C._ts_node_child_wasm(this.tree[0], index3);
+        C._ts_node_child_wasm(this.tree[0], index2);
         return unmarshalNode(this.tree);
       }
       /**
@@ -28627,9 +28661,9 @@ var init_tree_sitter = __esm({
        * you might be iterating over a long list of children, you should use
        * {@link Node#namedChildren} instead.
        */
-      namedChild(index3) {
+      namedChild(index2) {
         marshalNode(this);
-        C._ts_node_named_child_wasm(this.tree[0], index3);
+        C._ts_node_named_child_wasm(this.tree[0], index2);
         return unmarshalNode(this.tree);
       }
       /**
@@ -28655,16 +28689,16 @@ var init_tree_sitter = __esm({
         return null;
       }
       /** Get the field name of this node's child at the given index. */
-      fieldNameForChild(index3) {
+      fieldNameForChild(index2) {
         marshalNode(this);
-        const address = C._ts_node_field_name_for_child_wasm(this.tree[0], index3);
+        const address = C._ts_node_field_name_for_child_wasm(this.tree[0], index2);
         if (!address) return null;
         return C.AsciiToString(address);
       }
       /** Get the field name of this node's named child at the given index. */
-      fieldNameForNamedChild(index3) {
+      fieldNameForNamedChild(index2) {
         marshalNode(this);
-        const address = C._ts_node_field_name_for_named_child_wasm(this.tree[0], index3);
+        const address = C._ts_node_field_name_for_named_child_wasm(this.tree[0], index2);
         if (!address) return null;
         return C.AsciiToString(address);
       }
@@ -28700,18 +28734,18 @@ var init_tree_sitter = __esm({
         return result2;
       }
       /** Get the node's first child that contains or starts after the given byte offset. */
-      firstChildForIndex(index3) {
+      firstChildForIndex(index2) {
         marshalNode(this);
         const address = TRANSFER_BUFFER + SIZE_OF_NODE;
-        C.setValue(address, index3, "i32");
+        C.setValue(address, index2, "i32");
         C._ts_node_first_child_for_byte_wasm(this.tree[0]);
         return unmarshalNode(this.tree);
       }
       /** Get the node's first named child that contains or starts after the given byte offset. */
-      firstNamedChildForIndex(index3) {
+      firstNamedChildForIndex(index2) {
         marshalNode(this);
         const address = TRANSFER_BUFFER + SIZE_OF_NODE;
-        C.setValue(address, index3, "i32");
+        C.setValue(address, index2, "i32");
         C._ts_node_first_named_child_for_byte_wasm(this.tree[0]);
         return unmarshalNode(this.tree);
       }
@@ -29041,11 +29075,11 @@ var init_tree_sitter = __esm({
       PatternStructure: 5
     };
     QueryError = class _QueryError extends Error {
-      constructor(kind, info2, index3, length) {
+      constructor(kind, info2, index2, length) {
         super(_QueryError.formatMessage(kind, info2));
         this.kind = kind;
         this.info = info2;
-        this.index = index3;
+        this.index = index2;
         this.length = length;
         this.name = "QueryError";
       }
@@ -30994,9 +31028,9 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
           }
         }
         __name(_tree_sitter_log_callback, "_tree_sitter_log_callback");
-        function _tree_sitter_parse_callback(inputBufferAddress, index3, row, column, lengthAddress) {
+        function _tree_sitter_parse_callback(inputBufferAddress, index2, row, column, lengthAddress) {
           const INPUT_BUFFER_SIZE = 10 * 1024;
-          const string = Module.currentParseCallback(index3, {
+          const string = Module.currentParseCallback(index2, {
             row,
             column
           });
@@ -31492,7 +31526,7 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
        */
       parse(callback, oldTree, options) {
         if (typeof callback === "string") {
-          C.currentParseCallback = (index3) => callback.slice(index3);
+          C.currentParseCallback = (index2) => callback.slice(index2);
         } else if (typeof callback === "function") {
           C.currentParseCallback = callback;
         } else {
@@ -31833,13 +31867,13 @@ var init_syntax = __esm({
           const at2 = expr.at;
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
-            const index3 = named2(op)[0];
-            const key = index3.type === "legacy_index" ? {
+            const index2 = named2(op)[0];
+            const key = index2.type === "legacy_index" ? {
               e: "literal",
-              value: Number(index3.text.slice(1)),
-              at: this.at(index3),
-              text: index3.text
-            } : this.expression(named2(index3)[0], depth);
+              value: Number(index2.text.slice(1)),
+              at: this.at(index2),
+              text: index2.text
+            } : this.expression(named2(index2)[0], depth);
             expr = { e: "index", of: expr, key, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
@@ -32291,9 +32325,9 @@ var init_module = __esm({
                 bound: /* @__PURE__ */ new Map([["count", objectOf({ index: unknown("count.index", count.at) }, count.at)]])
               }
             ];
-          return Array.from({ length: n.n }, (_, index3) => ({
-            key: `[${index3}]`,
-            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index3, at: count.at } }, count.at)]])
+          return Array.from({ length: n.n }, (_, index2) => ({
+            key: `[${index2}]`,
+            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index2, at: count.at } }, count.at)]])
           }));
         }
         if (forEach !== void 0) {
@@ -33091,7 +33125,7 @@ var init_batch = __esm({
       constructor(root, key) {
         this.key = key;
         this.child = spawnGit(root, ARGS);
-        this.parser = new BatchParser((index3) => this.queue.find((r) => index3 < r.first + r.count)?.maxBytes ?? 0);
+        this.parser = new BatchParser((index2) => this.queue.find((r) => index2 < r.first + r.count)?.maxBytes ?? 0);
         this.child.stdout.on("data", (chunk) => {
           if (this.closed) return;
           try {
@@ -34012,9 +34046,9 @@ async function checkAttributes(sides, paths, names3) {
       GIT_CONFIG_NOSYSTEM: "1",
       GIT_CONFIG_GLOBAL: absent
     };
-    const git = (args2, input, index3) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args2], {
+    const git = (args2, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args2], {
       input,
-      env: index3 === void 0 ? env3 : { ...env3, GIT_INDEX_FILE: index3 }
+      env: index2 === void 0 ? env3 : { ...env3, GIT_INDEX_FILE: index2 }
     });
     await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
       env: { ...env3, GIT_DIR: void 0 }
@@ -34033,15 +34067,15 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i2) => [content, ids[i2]]));
     return await Promise.all(
       sides.map(async (side, i2) => {
-        const index3 = (0, import_node_path15.join)(scratch, `index-${i2}`);
+        const index2 = (0, import_node_path15.join)(scratch, `index-${i2}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
-        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index3);
+        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
         const output2 = await git(
           ["check-attr", "--cached", "-z", "--stdin", ...names3],
           paths.map((path) => `${path}\0`).join(""),
-          index3
+          index2
         );
         return parseCheckAttr(output2);
       })
@@ -50201,7 +50235,7 @@ function unknownProperty(name2, known2) {
   return known2.length > 0 ? `unknown property "${name2}" (allowed: ${known2.join(", ")})` : `unknown property "${name2}"`;
 }
 function editDistance2(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, index3) => index3);
+  let previous = Array.from({ length: b.length + 1 }, (_, index2) => index2);
   for (let i2 = 1; i2 <= a.length; i2++) {
     const current = [i2];
     for (let j = 1; j <= b.length; j++) {
@@ -50834,8 +50868,8 @@ async function readStagedSides(root, config2, overlay, base) {
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
-async function loadStagedPaths(root, config2, index3, paths, unassigned = []) {
-  const { entries: entries2, head } = index3;
+async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
+  const { entries: entries2, head } = index2;
   const assign2 = assigner(config2);
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
@@ -51304,11 +51338,11 @@ async function indexOf3(root) {
   return dir === void 0 ? void 0 : { path: (0, import_node_path21.join)(dir, INDEX_FILE), keyPath: keyFile(dir) };
 }
 async function keptLayout(root, blob, content) {
-  const index3 = await indexOf3(root);
-  if (index3 === void 0) return void 0;
+  const index2 = await indexOf3(root);
+  if (index2 === void 0) return void 0;
   const [text3, key] = await Promise.all([
-    (0, import_promises11.readFile)(index3.path, "utf8").catch(() => void 0),
-    readKey(index3.keyPath)
+    (0, import_promises11.readFile)(index2.path, "utf8").catch(() => void 0),
+    readKey(index2.keyPath)
   ]);
   if (text3 === void 0 || key === void 0) return void 0;
   try {
@@ -51324,12 +51358,12 @@ async function keptLayout(root, blob, content) {
 }
 async function keepLayout(root, blob, layout) {
   await (async () => {
-    const index3 = await indexOf3(root);
-    if (index3 === void 0) return;
-    const key = await readKey(index3.keyPath) ?? await ensureKey(index3.keyPath);
+    const index2 = await indexOf3(root);
+    if (index2 === void 0) return;
+    const key = await readKey(index2.keyPath) ?? await ensureKey(index2.keyPath);
     const text3 = JSON.stringify(layout);
     await writeFileAtomic(
-      index3.path,
+      index2.path,
       `${JSON.stringify({ blob, layout: text3, mac: macOf(key, macText2(blob, text3)) })}
 `
     );
@@ -51501,9 +51535,9 @@ function alone(read2) {
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
   return new Map(read2.documents.map((d) => [d.path, d]));
 }
-async function indexedApprovals(root, entries2, index3) {
-  if (!index3.has(APPROVALS_FILE)) return null;
-  const entry = plainEntry(index3, APPROVALS_FILE);
+async function indexedApprovals(root, entries2, index2) {
+  if (!index2.has(APPROVALS_FILE)) return null;
+  const entry = plainEntry(index2, APPROVALS_FILE);
   if (entry === void 0) return void 0;
   const worktree = await readRegularIfExists((0, import_node_path22.join)(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
@@ -51518,8 +51552,8 @@ function byPath(entries2) {
   }
   return paths;
 }
-function plainEntry(index3, path) {
-  const own = index3.get(path) ?? [];
+function plainEntry(index2, path) {
+  const own = index2.get(path) ?? [];
   const entry = own[0];
   return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
 }
@@ -51527,8 +51561,8 @@ function snapshotPath(root, named3) {
   const file = (0, import_node_path22.isAbsolute)(named3) ? named3 : (0, import_node_path22.resolve)(root, named3);
   return (0, import_node_fs8.existsSync)(file) ? repoPath(root, file) : void 0;
 }
-async function snapshotBaseline(root, config2, snapshot2, committed, index3, path) {
-  if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== gitBlobId(committed))
+async function snapshotBaseline(root, config2, snapshot2, committed, index2, path) {
+  if (committed === void 0 || plainEntry(index2, snapshot2)?.object !== gitBlobId(committed))
     return void 0;
   const worktree = await readRegularIfExists((0, import_node_path22.join)(root, snapshot2));
   if (worktree === void 0 || !worktree.equals(committed)) return void 0;
@@ -51549,7 +51583,7 @@ async function snapshotBaseline(root, config2, snapshot2, committed, index3, pat
     documents.set(key, document2);
   }
   const { blobs } = opened.files;
-  const othersKept = () => !opened.fromContainers() && opened.documentFiles.every((file) => file === path || plainEntry(index3, file)?.object === blobs[file]);
+  const othersKept = () => !opened.fromContainers() && opened.documentFiles.every((file) => file === path || plainEntry(index2, file)?.object === blobs[file]);
   return { documents, othersKept };
 }
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
@@ -51577,10 +51611,10 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
   const entries2 = await listStagedEntries(root);
-  const index3 = byPath(entries2);
+  const index2 = byPath(entries2);
   const [ownConfig, approvals] = await Promise.all([
     config2.file === void 0 ? void 0 : readRegularIfExists((0, import_node_path22.join)(root, CONFIG_FILE)),
-    indexedApprovals(root, entries2, index3)
+    indexedApprovals(root, entries2, index2)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
@@ -51598,7 +51632,7 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
       return !staged.some((other) => other !== path && assign2(other) !== void 0);
     };
   } else {
-    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, index3, path);
+    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, index2, path);
     before = read2?.documents;
     othersKept = async () => read2.othersKept();
   }
@@ -52700,9 +52734,9 @@ function quote(field, text3, match) {
       return { detail: text3, source: `env:${text3}` };
   }
 }
-function lineAt2(text3, index3) {
-  const start2 = text3.lastIndexOf("\n", index3 - 1) + 1;
-  const end = text3.indexOf("\n", index3);
+function lineAt2(text3, index2) {
+  const start2 = text3.lastIndexOf("\n", index2 - 1) + 1;
+  const end = text3.indexOf("\n", index2);
   return text3.slice(start2, end === -1 ? text3.length : end).trim();
 }
 function clean(text3, max = MAX_DETAIL) {
@@ -52964,12 +52998,12 @@ var init_types2 = __esm({
 function chainsOf(history) {
   let chains = built.get(history);
   if (chains === void 0) {
-    chains = index2(history);
+    chains = index(history);
     built.set(history, chains);
   }
   return chains;
 }
-function index2(history) {
+function index(history) {
   const shas = [...history.commits.keys()];
   const n = shas.length;
   const ids = new Map(shas.map((sha, i2) => [sha, i2]));
@@ -53578,11 +53612,11 @@ function removed(value, pointer) {
 }
 function without(value, [name2, ...rest]) {
   if (Array.isArray(value)) {
-    const index3 = Number(name2);
-    if (!Number.isInteger(index3) || index3 < 0 || index3 >= value.length) return void 0;
-    if (rest.length === 0) return value.filter((_, i2) => i2 !== index3);
-    const inner2 = without(value[index3], rest);
-    return inner2 === void 0 ? void 0 : value.map((item, i2) => i2 === index3 ? inner2 : item);
+    const index2 = Number(name2);
+    if (!Number.isInteger(index2) || index2 < 0 || index2 >= value.length) return void 0;
+    if (rest.length === 0) return value.filter((_, i2) => i2 !== index2);
+    const inner2 = without(value[index2], rest);
+    return inner2 === void 0 ? void 0 : value.map((item, i2) => i2 === index2 ? inner2 : item);
   }
   if (typeof value !== "object" || value === null || !Object.hasOwn(value, name2)) return void 0;
   const object2 = value;
@@ -54635,13 +54669,13 @@ async function approvalRecords(input, file, sides, versions, blame) {
     }))
   );
   const pending = pendingEntries.length > 0 ? await pendingOf(input) : null;
-  return current.entries.map((entry, index3) => {
+  return current.entries.map((entry, index2) => {
     const at2 = committed.indexOf(entry);
     const addedBy = at2 === -1 ? pending : blamed[at2].commit;
     return {
       entry,
-      index: index3,
-      line: current.lines[index3] ?? null,
+      index: index2,
+      line: current.lines[index2] ?? null,
       addedBy,
       ...addedBy === null ? { unknownWhy: at2 === -1 ? "no pending commit" : blamed[at2].why } : {}
     };
@@ -58864,30 +58898,30 @@ var init_supports_color = __esm({
 
 // node_modules/chalk/source/utilities.js
 function stringReplaceAll(string, substring, replacer) {
-  let index3 = string.indexOf(substring);
-  if (index3 === -1) {
+  let index2 = string.indexOf(substring);
+  if (index2 === -1) {
     return string;
   }
   const substringLength = substring.length;
   let endIndex = 0;
   let returnValue = "";
   do {
-    returnValue += string.slice(endIndex, index3) + substring + replacer;
-    endIndex = index3 + substringLength;
-    index3 = string.indexOf(substring, endIndex);
-  } while (index3 !== -1);
+    returnValue += string.slice(endIndex, index2) + substring + replacer;
+    endIndex = index2 + substringLength;
+    index2 = string.indexOf(substring, endIndex);
+  } while (index2 !== -1);
   returnValue += string.slice(endIndex);
   return returnValue;
 }
-function stringEncaseCRLFWithFirstIndex(string, prefix, postfix, index3) {
+function stringEncaseCRLFWithFirstIndex(string, prefix, postfix, index2) {
   let endIndex = 0;
   let returnValue = "";
   do {
-    const gotCR = string[index3 - 1] === "\r";
-    returnValue += string.slice(endIndex, gotCR ? index3 - 1 : index3) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
-    endIndex = index3 + 1;
-    index3 = string.indexOf("\n", endIndex);
-  } while (index3 !== -1);
+    const gotCR = string[index2 - 1] === "\r";
+    returnValue += string.slice(endIndex, gotCR ? index2 - 1 : index2) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
+    endIndex = index2 + 1;
+    index2 = string.indexOf("\n", endIndex);
+  } while (index2 !== -1);
   returnValue += string.slice(endIndex);
   return returnValue;
 }
@@ -59326,8 +59360,8 @@ __export(sarif_exports, {
   renderSarif: () => renderSarif
 });
 function renderSarif(report, options) {
-  const catalogue = options.rules;
-  if (catalogue === void 0) throw new Error("internal: the SARIF report needs the rule catalogue");
+  const catalogue2 = options.rules;
+  if (catalogue2 === void 0) throw new Error("internal: the SARIF report needs the rule catalogue");
   const findings = orderFindings(report.findings);
   const ruleIds = [...new Set(findings.map(ruleKey2))];
   const log = {
@@ -59340,7 +59374,7 @@ function renderSarif(report, options) {
             name: "acldrift",
             version: report.tool.version,
             informationUri: "https://github.com/acldrift/acldrift",
-            rules: ruleIds.map((id) => rule(id, catalogue))
+            rules: ruleIds.map((id) => rule(id, catalogue2))
           }
         },
         invocations: [
@@ -59369,8 +59403,8 @@ function renderSarif(report, options) {
 function level(finding2) {
   return needsReview(finding2) ? LEVELS[finding2.severity] : "note";
 }
-function rule(id, catalogue) {
-  const doc = catalogue[id];
+function rule(id, catalogue2) {
+  const doc = catalogue2[id];
   if (doc === void 0) throw new Error(`internal: rule ${id} is not declared`);
   const severity2 = SEVERITIES.find((s) => severitiesOf(doc).includes(s));
   const informational = doc.change === "narrowing";

