@@ -11491,17 +11491,10 @@ function walked(groups, maxStates) {
   const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))]);
   let found2 = walks.get(key);
   if (found2 === void 0) {
-    const firsts = /* @__PURE__ */ new Map();
+    const firsts = [];
     try {
-      exploreProduct(
-        groups,
-        (example, matches2) => {
-          const key2 = signature(matches2);
-          if (!firsts.has(key2)) firsts.set(key2, [example, matches2]);
-        },
-        maxStates
-      );
-      found2 = [...firsts.values()];
+      exploreProduct(groups, (example, matches2) => firsts.push([example, matches2]), maxStates);
+      found2 = firsts;
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error;
       found2 = error;
@@ -11572,14 +11565,26 @@ function exploreProduct(groups, record, maxStates) {
     path: ""
   };
   const seen = /* @__PURE__ */ new Set();
-  const stateKey2 = (live) => live.map(([i2, n]) => `${i2}:${n}`).join(";");
+  const stateKey2 = (live) => {
+    let key = "";
+    for (const [i2, n] of live) key += `${i2}:${n};`;
+    return key;
+  };
+  const reported = /* @__PURE__ */ new Set();
   const queue = [start2];
   seen.add(stateKey2(start2.live));
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head];
-    const matches2 = groups.map(() => false);
-    for (const [i2, n] of state.live) matches2[i2] = sets[n].accepts;
-    record(state.path, matches2);
+    let signature2 = groups.length <= 30 ? 0 : "";
+    for (const [i2, n] of state.live)
+      if (sets[n].accepts)
+        signature2 = typeof signature2 === "number" ? signature2 | 1 << i2 : `${signature2}${i2},`;
+    if (!reported.has(signature2)) {
+      reported.add(signature2);
+      const matches2 = groups.map(() => false);
+      for (const [i2, n] of state.live) matches2[i2] = sets[n].accepts;
+      record(state.path, matches2);
+    }
     const alphabet = /* @__PURE__ */ new Set([":", fresh2]);
     for (const [, n] of state.live) for (const c of sets[n].names) alphabet.add(c);
     for (const c of alphabet) {
@@ -12628,9 +12633,9 @@ function service(name2) {
   if (line !== void 0) {
     const data = JSON.parse(line);
     const details2 = new Map(
-      data.actions.map(([action, level2, arns]) => [
+      data.actions.map(([action, level2, arns], i2) => [
         `${name2}:${action}`.toLowerCase(),
-        [`${name2}:${action}`, level2, arns.map((i2) => data.arns[i2])]
+        [`${name2}:${action}`, level2, arns.map((a) => data.arns[a]), i2]
       ])
     );
     loaded = { actions: [...details2.keys()], details: details2 };
@@ -12656,12 +12661,19 @@ function weightOf(action, level2 = serviceOf(action)?.details.get(action)?.[1] ?
 }
 function catalogueRanking() {
   if (ranking === void 0) {
-    const actions = allActions();
-    const position = new Map(actions.map((action, i2) => [action, i2]));
+    const starts = /* @__PURE__ */ new Map();
+    let start2 = 0;
     const byWeight = [[], [], [], [], [], []];
-    for (const name2 of catalogueIndex().services)
-      for (const [action, [, level2]] of service(name2).details)
-        byWeight[weightOf(action, level2)].push(action);
+    for (const name2 of catalogueIndex().services) {
+      const { actions, details: details2 } = service(name2);
+      starts.set(name2, start2);
+      start2 += actions.length;
+      for (const [action, [, level2]] of details2) byWeight[weightOf(action, level2)].push(action);
+    }
+    const position = (action) => {
+      const colon = action.indexOf(":");
+      return starts.get(action.slice(0, colon)) + service(action.slice(0, colon)).details.get(action)[3];
+    };
     ranking = { position, bySensitivity: byWeight.reverse().flat() };
   }
   return ranking;
@@ -12716,7 +12728,7 @@ function actionCells(groups) {
       for (const action of matches2) {
         const matched = matchedBy.get(action);
         if (matched === void 0) {
-          const position = wholeFrom === void 0 ? matchedBy.size : wholeFrom + catalogueRanking().position.get(action);
+          const position = wholeFrom === void 0 ? matchedBy.size : wholeFrom + catalogueRanking().position(action);
           matchedBy.set(action, { position, groups: [i2] });
         } else if (matched.groups.at(-1) !== i2) matched.groups.push(i2);
       }
@@ -12746,7 +12758,7 @@ function actionCells(groups) {
     }
     const first = allActions().find(untouched);
     if (first !== void 0 && !examples.includes(first)) examples.push(first);
-    for (const action of examples) add(signature2, action, wholeFrom + position.get(action));
+    for (const action of examples) add(signature2, action, wholeFrom + position(action));
   }
   catalogueEffort.actions += matchedBy.size;
   const cells = [...bySignature.values()].map((list4) => ({
@@ -13642,8 +13654,8 @@ function modelOf(baseline, target) {
   const targetStatements = target ? statementsOf(target.value) : [];
   const statements2 = [...baseStatements, ...targetStatements];
   const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
-  const base = { rules: compileDocument(baseStatements, ctx) };
-  const tgt = { rules: compileDocument(targetStatements, ctx) };
+  const base = sideOf(compileDocument(baseStatements, ctx));
+  const tgt = sideOf(compileDocument(targetStatements, ctx));
   const rules = [...base.rules, ...tgt.rules];
   const dates = new Set(
     [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has("date")).map(([k]) => k)
@@ -13800,9 +13812,9 @@ function sameRequest(a, b, opaque) {
   return shared.includes("action") && shared.every((dim) => sameValue(a.get(dim), b.get(dim)));
 }
 function denyNoLongerInForce(model, report) {
-  const baseDenies = model.base.rules.filter((r) => r.effect === "deny");
+  const baseDenies = model.base.denies;
   if (baseDenies.length === 0) return [];
-  const targetDenies = model.tgt.rules.filter((r) => r.effect === "deny");
+  const targetDenies = model.tgt.denies;
   const targetAllows = model.tgt.rules.filter((r) => r.effect === "allow").map((r) => ({ ...r, effect: "deny" }));
   const free = { rules: [EVERYTHING, ...targetDenies, ...targetAllows] };
   const guarded2 = { rules: [EVERYTHING, ...baseDenies] };
@@ -13937,7 +13949,7 @@ function wideningDraft(file, group, model) {
       statement: accessOf(responsible.statement),
       exceeds: exceededDeny && accessOf(exceededDeny.statement),
       // The target's Denies that can take some of it back: removing one grants more.
-      cutBy: model.tgt.rules.filter((r) => r.effect === "deny" && sharesAction(r, responsible)).map((r) => accessOf(r.statement))
+      cutBy: model.tgt.denies.filter((r) => sharesAction(r, responsible)).map((r) => accessOf(r.statement))
     }
   };
 }
@@ -13973,8 +13985,8 @@ function denyRemovedDraft(file, group, model, targetExists) {
       reason: f.judged.reason
     }))
   );
-  const free = [EVERYTHING, ...model.tgt.rules.filter((r) => r.effect === "deny")];
-  const guarded2 = [EVERYTHING, ...model.base.rules.filter((r) => r.effect === "deny")];
+  const free = [EVERYTHING, ...model.tgt.denies];
+  const guarded2 = [EVERYTHING, ...model.base.denies];
   const witness = {
     ...shownWitness(namedCaller(chosen.found, model, free, guarded2), model, free, guarded2),
     otherPolicyAllows: true
@@ -14053,7 +14065,7 @@ function unknownActionNotes(file, sides, statements2) {
   }
   return notes;
 }
-var CELL_LIMIT, symbolNamesOfGlob, spelled, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
+var CELL_LIMIT, sideOf, symbolNamesOfGlob, spelled, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
 var init_compare = __esm({
   "src/adapters/aws-iam/compare.ts"() {
     "use strict";
@@ -14072,6 +14084,7 @@ var init_compare = __esm({
     init_rules2();
     init_witness();
     CELL_LIMIT = 2e3;
+    sideOf = (rules) => ({ rules, denies: rules.filter((r) => r.effect === "deny") });
     symbolNamesOfGlob = (glob2) => glob2.tokens.flatMap((t) => t.t === "lit" ? symbolNamesIn(t.c) : []);
     spelled = (reason, model) => reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action);
     outsideCatalogue = (cell2) => cell2.cells.get("action")?.outsideCatalogue;
@@ -17957,8 +17970,8 @@ __export(compare_exports4, {
   describeFinding: () => describeFinding4
 });
 function compareWorkflowFile(file, before, after, mode) {
-  const base = sideOf(before);
-  const tgt = sideOf(after);
+  const base = sideOf2(before);
+  const tgt = sideOf2(after);
   const drafts = [];
   for (const [more, less, change] of [
     [tgt, base, "widening"],
@@ -18173,7 +18186,7 @@ function finding(d, sides) {
   };
   return completeFinding("github-actions", RULES4, sides, draft);
 }
-var sideOf, HIGH_WRITE, scopeSeverity, underTrigger, privilegedTriggers, triggerOf, isDefault, NO_SECRETS, covers, unionOf, TRIGGER_RISK, secretText;
+var sideOf2, HIGH_WRITE, scopeSeverity, underTrigger, privilegedTriggers, triggerOf, isDefault, NO_SECRETS, covers, unionOf, TRIGGER_RISK, secretText;
 var init_compare4 = __esm({
   "src/adapters/github-actions/compare.ts"() {
     "use strict";
@@ -18182,7 +18195,7 @@ var init_compare4 = __esm({
     init_model3();
     init_rules5();
     init_scopes();
-    sideOf = (doc) => {
+    sideOf2 = (doc) => {
       const value = doc && detect2(doc.value) && isObject7(doc.value) ? doc.value : void 0;
       return { value, triggers: triggersOf(value?.on) };
     };
@@ -18841,9 +18854,9 @@ __export(compare_exports5, {
   isSensitive: () => isSensitive,
   regions: () => regions,
   restateFinding: () => restateFinding,
-  sideOf: () => sideOf2
+  sideOf: () => sideOf3
 });
-function sideOf2(file, docs) {
+function sideOf3(file, docs) {
   const read2 = effectiveFile(isLocation(file) ? "CODEOWNERS" : file, (p) => docs.has(p));
   const doc = read2 === void 0 ? void 0 : docs.get(read2);
   return { file: read2, doc, rules: [] };
@@ -19047,7 +19060,7 @@ async function compareCodeowners(baseline, target, changed, context) {
   const paths = context.paths && (() => realPaths ??= context.paths());
   for (const unit of [...units].sort()) {
     const representative = unit === "repository" ? "CODEOWNERS" : unit;
-    const [base, tgt] = [sideOf2(representative, baseline), sideOf2(representative, target)];
+    const [base, tgt] = [sideOf3(representative, baseline), sideOf3(representative, target)];
     try {
       for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
     } catch (error) {
@@ -19168,7 +19181,7 @@ function findingDraft(g, path, exists, lastB, lastA, base, target) {
   };
 }
 function restateFinding(finding2, witness, sides) {
-  const [base, tgt] = [sideOf2(finding2.file, sides.baseline), sideOf2(finding2.file, sides.target)];
+  const [base, tgt] = [sideOf3(finding2.file, sides.baseline), sideOf3(finding2.file, sides.target)];
   try {
     for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
   } catch (error) {
@@ -19375,7 +19388,7 @@ function impliedBy5(approved, access) {
 async function witnessBeyond5(finding2, baselineDocuments, approved, paths) {
   const claim = claimOf(finding2.access);
   if (claim === void 0 || finding2.witness === null) return void 0;
-  const { doc } = sideOf2(finding2.file, baselineDocuments);
+  const { doc } = sideOf3(finding2.file, baselineDocuments);
   let baseline;
   try {
     baseline = doc === void 0 ? [] : rulesOf2(doc.value);

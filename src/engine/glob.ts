@@ -602,17 +602,10 @@ function walked(groups: Glob[][], maxStates: number): Array<[string, boolean[]]>
   const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))])
   let found = walks.get(key)
   if (found === undefined) {
-    const firsts = new Map<string, [string, boolean[]]>()
+    const firsts: Array<[string, boolean[]]> = []
     try {
-      exploreProduct(
-        groups,
-        (example, matches) => {
-          const key = signature(matches)
-          if (!firsts.has(key)) firsts.set(key, [example, matches])
-        },
-        maxStates,
-      )
-      found = [...firsts.values()]
+      exploreProduct(groups, (example, matches) => firsts.push([example, matches]), maxStates)
+      found = firsts
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error
       found = error
@@ -690,7 +683,7 @@ class Suffixes {
  */
 export const productEffort = {states: 0}
 
-/** Breadth-first walk of the product automaton; reports each accepting signature once. */
+/** Breadth-first walk of the product automaton; reports each signature once, with its first example. */
 function exploreProduct(
   groups: Glob[][],
   record: (example: string, matches: boolean[]) => void,
@@ -761,14 +754,28 @@ function exploreProduct(
     path: '',
   }
   const seen = new Set<string>()
-  const stateKey = (live: Array<[number, number]>) => live.map(([i, n]) => `${i}:${n}`).join(';')
+  const stateKey = (live: Array<[number, number]>) => {
+    let key = ''
+    for (const [i, n] of live) key += `${i}:${n};`
+    return key
+  }
+  // The signatures met so far: a state's is read from its live sets (a bit per group while they
+  // fit a number), and only a new one is reported, with the matches spelled out.
+  const reported = new Set<number | string>()
   const queue: State[] = [start]
   seen.add(stateKey(start.live))
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!
-    const matches = groups.map(() => false)
-    for (const [i, n] of state.live) matches[i] = sets[n]!.accepts
-    record(state.path, matches)
+    let signature: number | string = groups.length <= 30 ? 0 : ''
+    for (const [i, n] of state.live)
+      if (sets[n]!.accepts)
+        signature = typeof signature === 'number' ? signature | (1 << i) : `${signature}${i},`
+    if (!reported.has(signature)) {
+      reported.add(signature)
+      const matches = groups.map(() => false)
+      for (const [i, n] of state.live) matches[i] = sets[n]!.accepts
+      record(state.path, matches)
+    }
 
     // Characters that no live glob names explicitly all behave like `fresh`.
     const alphabet = new Set<string>([':', fresh])

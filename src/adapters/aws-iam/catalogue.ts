@@ -12,8 +12,8 @@ import {type Glob, globMatches, isUniversal, unionCells} from '../../engine/glob
 interface Service {
   /** lower-case `service:action`, in catalogue order */
   actions: string[]
-  /** lower-case `service:action` → [canonical spelling, access level, ARN formats of its resources] */
-  details: Map<string, [string, string, string[]]>
+  /** lower-case `service:action` → [canonical spelling, access level, ARN formats of its resources, place in `actions`] */
+  details: Map<string, [string, string, string[], number]>
 }
 
 const CATALOGUE = new URL('data/aws/catalogue.jsonl', BUILT_FILES)
@@ -39,9 +39,9 @@ function service(name: string): Service | undefined {
   if (line !== undefined) {
     const data = JSON.parse(line) as {actions: [string, string, number[]][]; arns: string[]}
     const details = new Map(
-      data.actions.map(([action, level, arns]) => [
+      data.actions.map(([action, level, arns], i) => [
         `${name}:${action}`.toLowerCase(),
-        [`${name}:${action}`, level, arns.map((i) => data.arns[i]!)] as [string, string, string[]],
+        [`${name}:${action}`, level, arns.map((a) => data.arns[a]!), i] as [string, string, string[], number],
       ]),
     )
     loaded = {actions: [...details.keys()], details}
@@ -113,19 +113,27 @@ function weightOf(action: string, level = serviceOf(action)?.details.get(action)
   return 1
 }
 
-let ranking: {position: Map<string, number>; bySensitivity: string[]} | undefined
+let ranking: {position: (action: string) => number; bySensitivity: string[]} | undefined
 /**
- * The whole catalogue's order (an action's place in it) and its actions most sensitive first, in
- * catalogue order among equals: the examples of a cell of `*`, worked out once.
+ * The whole catalogue's order (a catalogue action's place in it: where its service starts, plus
+ * its place in the service) and its actions most sensitive first, in catalogue order among
+ * equals: the examples of a cell of `*`, worked out once.
  */
 function catalogueRanking() {
   if (ranking === undefined) {
-    const actions = allActions()
-    const position = new Map(actions.map((action, i) => [action, i]))
+    const starts = new Map<string, number>()
+    let start = 0
     const byWeight: string[][] = [[], [], [], [], [], []]
-    for (const name of catalogueIndex().services)
-      for (const [action, [, level]] of service(name)!.details)
-        byWeight[weightOf(action, level)]!.push(action)
+    for (const name of catalogueIndex().services) {
+      const {actions, details} = service(name)!
+      starts.set(name, start)
+      start += actions.length
+      for (const [action, [, level]] of details) byWeight[weightOf(action, level)]!.push(action)
+    }
+    const position = (action: string) => {
+      const colon = action.indexOf(':')
+      return starts.get(action.slice(0, colon))! + service(action.slice(0, colon))!.details.get(action)![3]
+    }
     ranking = {position, bySensitivity: byWeight.reverse().flat()}
   }
   return ranking
@@ -223,7 +231,7 @@ function actionCells(groups: Glob[][]): Cell[] {
         const matched = matchedBy.get(action)
         if (matched === undefined) {
           const position =
-            wholeFrom === undefined ? matchedBy.size : wholeFrom + catalogueRanking().position.get(action)!
+            wholeFrom === undefined ? matchedBy.size : wholeFrom + catalogueRanking().position(action)
           matchedBy.set(action, {position, groups: [i]})
         } else if (matched.groups.at(-1) !== i) matched.groups.push(i)
       }
@@ -256,7 +264,7 @@ function actionCells(groups: Glob[][]): Cell[] {
     }
     const first = allActions().find(untouched)
     if (first !== undefined && !examples.includes(first)) examples.push(first)
-    for (const action of examples) add(signature, action, wholeFrom + position.get(action)!)
+    for (const action of examples) add(signature, action, wholeFrom + position(action))
   }
   catalogueEffort.actions += matchedBy.size
   // Per signature, the most sensitive actions first (the first in order among equals): the first
