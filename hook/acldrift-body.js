@@ -11370,8 +11370,7 @@ function step(tokens, positions, c) {
   return next.length === 0 ? next : closure(tokens, next);
 }
 function regExpOf(glob2, must) {
-  const cache = must ? mustRegExps : genericRegExps;
-  let re = cache.get(glob2);
+  let re = must ? mustRegExps.get(glob2) : genericRegExps.get(glob2.key);
   if (re === void 0) {
     const escape2 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
     const escapeInClass = (c) => c.replace(/[\\\]^-]/g, "\\$&");
@@ -11389,7 +11388,11 @@ function regExpOf(glob2, must) {
       }
     }).join("");
     re = new RegExp(`^${source}$`, "u");
-    cache.set(glob2, re);
+    if (must) mustRegExps.set(glob2, re);
+    else {
+      if (genericRegExps.size >= REMEMBERED_REGEXPS) genericRegExps.clear();
+      genericRegExps.set(glob2.key, re);
+    }
   }
   return re;
 }
@@ -11605,7 +11608,7 @@ function exploreProduct(groups, record, maxStates) {
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, walks, REMEMBERED_WALKS, isUniversal, Suffixes, productEffort;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, REMEMBERED_REGEXPS, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, walks, REMEMBERED_WALKS, isUniversal, Suffixes, productEffort;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -11637,7 +11640,8 @@ var init_glob = __esm({
     ARN_SEGMENT_FILL = ["arn", "aws", "iam", "us-east-1", "0"];
     SYMBOL_CLASS = "\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}";
     GENERAL_SYMBOL_CLASS = "\\u{F0000}-\\u{FFFFD}";
-    genericRegExps = /* @__PURE__ */ new WeakMap();
+    genericRegExps = /* @__PURE__ */ new Map();
+    REMEMBERED_REGEXPS = 2e4;
     mustRegExps = /* @__PURE__ */ new WeakMap();
     isGeneralSymbol = (c) => isSymbolChar(c) && !isPlainSymbol(c);
     holdsGeneralSymbol = (tokens) => tokens.some((t) => t.t === "lit" && isGeneralSymbol(t.c));

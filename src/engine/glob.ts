@@ -383,7 +383,13 @@ function step(tokens: Token[], positions: number[], c: string): number[] {
 const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}'
 /** The symbols whose values may hold `:` (all but the plain ones). */
 const GENERAL_SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
-const genericRegExps = new WeakMap<Glob, RegExp>()
+/**
+ * The generic RegExps by glob key: it fixes the tokens, all a generic RegExp depends on, and the
+ * same pattern comes back as a new object again and again (a relaxed glob, a witness's request
+ * read as a glob). Bounded, for a long audit. A `must` RegExp also reads `leadingSymbol`: by object.
+ */
+const genericRegExps = new Map<string, RegExp>()
+const REMEMBERED_REGEXPS = 20_000
 const mustRegExps = new WeakMap<Glob, RegExp>()
 
 /**
@@ -393,8 +399,7 @@ const mustRegExps = new WeakMap<Glob, RegExp>()
  * segment, since the value may make it an ARN.
  */
 function regExpOf(glob: Glob, must: boolean): RegExp {
-  const cache = must ? mustRegExps : genericRegExps
-  let re = cache.get(glob)
+  let re = must ? mustRegExps.get(glob) : genericRegExps.get(glob.key)
   if (re === undefined) {
     const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
     const escapeInClass = (c: string) => c.replace(/[\\\]^-]/g, '\\$&')
@@ -414,7 +419,11 @@ function regExpOf(glob: Glob, must: boolean): RegExp {
       })
       .join('')
     re = new RegExp(`^${source}$`, 'u')
-    cache.set(glob, re)
+    if (must) mustRegExps.set(glob, re)
+    else {
+      if (genericRegExps.size >= REMEMBERED_REGEXPS) genericRegExps.clear()
+      genericRegExps.set(glob.key, re)
+    }
   }
   return re
 }
