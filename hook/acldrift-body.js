@@ -11995,6 +11995,11 @@ var init_families = __esm({
 });
 
 // src/engine/search.ts
+function cachedKey(f) {
+  let k = formulaKeys.get(f);
+  if (k === void 0) formulaKeys.set(f, k = formulaKey(f));
+  return k;
+}
 function difference(dimensions4, allowed, other, options) {
   const ordered = [...dimensions4.filter((d) => !d.opaque), ...dimensions4.filter((d) => d.opaque)];
   const firstOpaque = ordered.findIndex((d) => d.opaque);
@@ -12003,26 +12008,20 @@ function difference(dimensions4, allowed, other, options) {
   const cap = options.limit + 1;
   let truncated = false;
   const memo = /* @__PURE__ */ new Map();
-  const keys = /* @__PURE__ */ new WeakMap();
-  const cachedKey = (f) => {
-    let k = keys.get(f);
-    if (k === void 0) keys.set(f, k = formulaKey(f));
-    return k;
-  };
   const tag = (side, rules) => rules.map((r) => ({ side, rule: r }));
   const common = commonAllows(allowed, other, cachedKey);
   const own = (l) => l.side === "a" && l.rule.effect === "allow" && !common.has(l.rule);
   const sameRemaining = (live, from) => {
-    const keys2 = { a: /* @__PURE__ */ new Set(), o: /* @__PURE__ */ new Set() };
+    const keys = { a: /* @__PURE__ */ new Set(), o: /* @__PURE__ */ new Set() };
     for (const { side, rule: rule2 } of live) {
       const parts2 = [rule2.effect];
       for (let d = from; d < ordered.length; d++) {
         const p = rule2.predicates.get(ordered[d].name);
         if (p !== void 0) parts2.push(`${ordered[d].name}=${cachedKey(p)}`);
       }
-      keys2[side].add(parts2.join("|"));
+      keys[side].add(parts2.join("|"));
     }
-    return keys2.a.size === keys2.o.size && [...keys2.a].every((k) => keys2.o.has(k));
+    return keys.a.size === keys.o.size && [...keys.a].every((k) => keys.o.has(k));
   };
   const visit = (d, live) => {
     if (!live.some(own)) return [];
@@ -12195,7 +12194,7 @@ function differenceOrPossible(dimensions4, allowed, other, direction, report) {
     return cells;
   }
 }
-var MAX_OPAQUE, isGlobLeaf, MAX_INTERSECTION_TESTS;
+var MAX_OPAQUE, formulaKeys, isGlobLeaf, MAX_INTERSECTION_TESTS;
 var init_search = __esm({
   "src/engine/search.ts"() {
     "use strict";
@@ -12205,6 +12204,7 @@ var init_search = __esm({
     init_glob();
     init_undecidable();
     MAX_OPAQUE = 10;
+    formulaKeys = /* @__PURE__ */ new WeakMap();
     isGlobLeaf = (f) => f.op === "leaf" && f.leaf.type === "glob";
     MAX_INTERSECTION_TESTS = 1e6;
   }
