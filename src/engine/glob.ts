@@ -383,7 +383,13 @@ function step(tokens: Token[], positions: number[], c: string): number[] {
 const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}'
 /** The symbols whose values may hold `:` (all but the plain ones). */
 const GENERAL_SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
-const genericRegExps = new WeakMap<Glob, RegExp>()
+/**
+ * The generic RegExps by glob key: it fixes the tokens, all a generic RegExp depends on, and the
+ * same pattern comes back as a new object again and again (a relaxed glob, a witness's request
+ * read as a glob). Bounded, for a long audit. A `must` RegExp also reads `leadingSymbol`: by object.
+ */
+const genericRegExps = new Map<string, RegExp>()
+const REMEMBERED_REGEXPS = 20_000
 const mustRegExps = new WeakMap<Glob, RegExp>()
 
 /**
@@ -393,8 +399,7 @@ const mustRegExps = new WeakMap<Glob, RegExp>()
  * segment, since the value may make it an ARN.
  */
 function regExpOf(glob: Glob, must: boolean): RegExp {
-  const cache = must ? mustRegExps : genericRegExps
-  let re = cache.get(glob)
+  let re = must ? mustRegExps.get(glob) : genericRegExps.get(glob.key)
   if (re === undefined) {
     const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
     const escapeInClass = (c: string) => c.replace(/[\\\]^-]/g, '\\$&')
@@ -414,7 +419,11 @@ function regExpOf(glob: Glob, must: boolean): RegExp {
       })
       .join('')
     re = new RegExp(`^${source}$`, 'u')
-    cache.set(glob, re)
+    if (must) mustRegExps.set(glob, re)
+    else {
+      if (genericRegExps.size >= REMEMBERED_REGEXPS) genericRegExps.clear()
+      genericRegExps.set(glob.key, re)
+    }
   }
   return re
 }
@@ -602,17 +611,10 @@ function walked(groups: Glob[][], maxStates: number): Array<[string, boolean[]]>
   const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))])
   let found = walks.get(key)
   if (found === undefined) {
-    const firsts = new Map<string, [string, boolean[]]>()
+    const firsts: Array<[string, boolean[]]> = []
     try {
-      exploreProduct(
-        groups,
-        (example, matches) => {
-          const key = signature(matches)
-          if (!firsts.has(key)) firsts.set(key, [example, matches])
-        },
-        maxStates,
-      )
-      found = [...firsts.values()]
+      exploreProduct(groups, (example, matches) => firsts.push([example, matches]), maxStates)
+      found = firsts
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error
       found = error
@@ -690,7 +692,7 @@ class Suffixes {
  */
 export const productEffort = {states: 0}
 
-/** Breadth-first walk of the product automaton; reports each accepting signature once. */
+/** Breadth-first walk of the product automaton; reports each signature once, with its first example. */
 function exploreProduct(
   groups: Glob[][],
   record: (example: string, matches: boolean[]) => void,
@@ -761,14 +763,28 @@ function exploreProduct(
     path: '',
   }
   const seen = new Set<string>()
-  const stateKey = (live: Array<[number, number]>) => live.map(([i, n]) => `${i}:${n}`).join(';')
+  const stateKey = (live: Array<[number, number]>) => {
+    let key = ''
+    for (const [i, n] of live) key += `${i}:${n};`
+    return key
+  }
+  // The signatures met so far: a state's is read from its live sets (a bit per group while they
+  // fit a number), and only a new one is reported, with the matches spelled out.
+  const reported = new Set<number | string>()
   const queue: State[] = [start]
   seen.add(stateKey(start.live))
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!
-    const matches = groups.map(() => false)
-    for (const [i, n] of state.live) matches[i] = sets[n]!.accepts
-    record(state.path, matches)
+    let signature: number | string = groups.length <= 30 ? 0 : ''
+    for (const [i, n] of state.live)
+      if (sets[n]!.accepts)
+        signature = typeof signature === 'number' ? signature | (1 << i) : `${signature}${i},`
+    if (!reported.has(signature)) {
+      reported.add(signature)
+      const matches = groups.map(() => false)
+      for (const [i, n] of state.live) matches[i] = sets[n]!.accepts
+      record(state.path, matches)
+    }
 
     // Characters that no live glob names explicitly all behave like `fresh`.
     const alphabet = new Set<string>([':', fresh])

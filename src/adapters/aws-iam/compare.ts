@@ -69,7 +69,11 @@ const CELL_LIMIT = 2000
 
 interface Side {
   rules: CompiledRule[]
+  /** its Deny rules: each finding asks which of them can take its access back */
+  denies: CompiledRule[]
 }
+
+const sideOf = (rules: CompiledRule[]): Side => ({rules, denies: rules.filter((r) => r.effect === 'deny')})
 
 /** One request found by a search, judged, with what it says about the statements. */
 interface Found {
@@ -104,8 +108,8 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
   const targetStatements = target ? statementsOf(target.value) : []
   const statements = [...baseStatements, ...targetStatements]
   const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-  const base: Side = {rules: compileDocument(baseStatements, ctx)}
-  const tgt: Side = {rules: compileDocument(targetStatements, ctx)}
+  const base = sideOf(compileDocument(baseStatements, ctx))
+  const tgt = sideOf(compileDocument(targetStatements, ctx))
   const rules = [...base.rules, ...tgt.rules]
   const dates = new Set(
     [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has('date')).map(([k]) => k),
@@ -341,9 +345,9 @@ const EVERYTHING: Rule = {index: -1, effect: 'allow', predicates: new Map()}
  * possible widening whose responsible statement is the Deny that no longer applies.
  */
 function denyNoLongerInForce(model: Model, report: {file: string; notes: string[]; limit: number}): Found[] {
-  const baseDenies = model.base.rules.filter((r) => r.effect === 'deny')
+  const baseDenies = model.base.denies
   if (baseDenies.length === 0) return []
-  const targetDenies = model.tgt.rules.filter((r) => r.effect === 'deny')
+  const targetDenies = model.tgt.denies
   // A target Allow here stands for "already reported": as a Deny, it takes its requests out.
   const targetAllows = model.tgt.rules
     .filter((r) => r.effect === 'allow')
@@ -573,9 +577,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
       statement: accessOf(responsible.statement),
       exceeds: exceededDeny && accessOf(exceededDeny.statement),
       // The target's Denies that can take some of it back: removing one grants more.
-      cutBy: model.tgt.rules
-        .filter((r) => r.effect === 'deny' && sharesAction(r, responsible))
-        .map((r) => accessOf(r.statement)),
+      cutBy: model.tgt.denies.filter((r) => sharesAction(r, responsible)).map((r) => accessOf(r.statement)),
     },
   }
 }
@@ -636,8 +638,8 @@ function denyRemovedDraft(
       reason: f.judged.reason,
     })),
   )
-  const free = [EVERYTHING, ...model.tgt.rules.filter((r) => r.effect === 'deny')] as CompiledRule[]
-  const guarded = [EVERYTHING, ...model.base.rules.filter((r) => r.effect === 'deny')] as CompiledRule[]
+  const free = [EVERYTHING, ...model.tgt.denies] as CompiledRule[]
+  const guarded = [EVERYTHING, ...model.base.denies] as CompiledRule[]
   // The request as it gets through: where another policy allows it (semantic blame asks each
   // version of the file whether it still denies it).
   const witness = {
