@@ -15213,20 +15213,23 @@ function reachOf(baseline, target) {
       const other = theirs.get(key);
       if (other === void 0 || canonicalJson(other.raw) !== canonicalJson(o.raw)) changed.push(o);
     }
-  if (changed.some(isBinding)) return void 0;
+  const changedBindings = changed.filter(isBinding);
+  if (changedBindings.some((o) => o.kind === "ClusterRoleBinding")) return void 0;
+  const namespaces = new Set(changedBindings.map((o) => o.namespace));
+  const changedRoleObjects = changed.filter((o) => !isBinding(o));
   for (const objects of sides) {
     const aggregators = [...objects, ...builtInObjects()].filter((o) => selectorsOf(o) !== void 0);
-    for (const role of changed)
+    for (const role of changedRoleObjects)
       if (selectorsOf(role) !== void 0 || aggregators.some((p) => aggregates(p, role))) return void 0;
   }
-  const changedRoles = new Set(changed.map((o) => o.id));
+  const changedRoles = new Set(changedRoleObjects.map((o) => o.id));
   const all2 = [...new Set(sides.flat())];
   const bound = all2.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)));
-  const subjects = new Set(bound.flatMap(subjectsOf));
+  const subjects = new Set([...bound, ...changedBindings].flatMap(subjectsOf));
   const coverBound = new Set([...subjects].flatMap(coveringSubjects));
   const overlaps = (s) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c));
   const reached = all2.filter(
-    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps))
+    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps) || namespaces.size > 0 && (o.kind === "ClusterRoleBinding" || namespaces.has(o.namespace)))
   );
   const byId = /* @__PURE__ */ new Map();
   const byFile = /* @__PURE__ */ new Map();
