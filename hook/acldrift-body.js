@@ -14321,6 +14321,25 @@ function rbacObjects(value, file = "") {
   else visitDocument(value, "", 0);
   return out2;
 }
+function resourcesOf(raw) {
+  const rules = raw.rules;
+  if (rules === void 0 || rules === null) {
+    const kept = raw[RESOURCES];
+    return Array.isArray(kept) && kept.every((r) => typeof r === "string") ? kept : ["*"];
+  }
+  if (!Array.isArray(rules)) return ["*"];
+  const out2 = /* @__PURE__ */ new Set();
+  for (const rule2 of rules) {
+    if (!isObject4(rule2)) return ["*"];
+    const urls = rule2.nonResourceURLs;
+    if (Array.isArray(urls) && urls.length > 0) out2.add(NON_RESOURCE);
+    const resources = rule2.resources;
+    if (resources === void 0 || resources === null) continue;
+    if (!Array.isArray(resources)) return ["*"];
+    for (const r of resources) out2.add(typeof r === "string" ? r.split("/")[0] : "*");
+  }
+  return [...out2].sort();
+}
 function rbacSkeleton(value) {
   return rbacObjects(value).map((o) => {
     const metadata2 = isObject4(o.raw.metadata) ? o.raw.metadata : {};
@@ -14331,7 +14350,8 @@ function rbacSkeleton(value) {
       metadata: { name: metadata2.name, namespace: metadata2.namespace, labels: metadata2.labels },
       roleRef,
       subjects,
-      aggregationRule
+      aggregationRule,
+      ...o.kind === "Role" || o.kind === "ClusterRole" ? { [RESOURCES]: resourcesOf(o.raw) } : {}
     };
   });
 }
@@ -14342,7 +14362,7 @@ function looksLikeRbac(text3) {
   return text3.includes(RBAC_GROUP) && // A kind behind an explicit YAML tag (`kind: !!binary …`) may be any of them: it claims RBAC too.
   /(^|[\s"'{,])kind["']?\s*:\s*(!|["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s]))/m.test(text3);
 }
-var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject4, isRbacKind, rbacApiVersion;
+var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject4, isRbacKind, rbacApiVersion, RESOURCES, NON_RESOURCE;
 var init_objects = __esm({
   "src/adapters/k8s-rbac/objects.ts"() {
     "use strict";
@@ -14352,6 +14372,8 @@ var init_objects = __esm({
     isObject4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     isRbacKind = (kind) => RBAC_KINDS.includes(kind);
     rbacApiVersion = (v) => v === void 0 || typeof v === "string" && v.startsWith(`${RBAC_GROUP}/`);
+    RESOURCES = "acldrift.reach/resources";
+    NON_RESOURCE = ":nonResourceURLs";
   }
 });
 
@@ -15228,8 +15250,29 @@ function reachOf(baseline, target) {
   const subjects = new Set([...bound, ...changedBindings].flatMap(subjectsOf));
   const coverBound = new Set([...subjects].flatMap(coveringSubjects));
   const overlaps = (s) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c));
+  const builtIns2 = builtInObjects();
+  const clusterRoles = [...all2, ...builtIns2].filter((o) => o.kind === "ClusterRole");
+  const resources = /* @__PURE__ */ new Map();
+  const resourcesOfRole = (id) => {
+    let found2 = resources.get(id);
+    if (found2 !== void 0) return found2;
+    resources.set(id, found2 = /* @__PURE__ */ new Set());
+    const roles = all2.filter((o) => o.id === id);
+    for (const role of roles.length > 0 ? roles : builtIns2.filter((b) => b.id === id)) {
+      for (const r of resourcesOf(role.raw)) found2.add(r);
+      if (selectorsOf(role) === void 0) continue;
+      for (const child2 of clusterRoles)
+        if (aggregates(role, child2)) for (const r of resourcesOfRole(child2.id)) found2.add(r);
+    }
+    return found2;
+  };
+  const asked3 = new Set(changedBindings.flatMap((o) => [...resourcesOfRole(roleIdOf(o))]));
+  const mayShare = (o) => {
+    const theirs = resourcesOfRole(roleIdOf(o));
+    return asked3.has("*") || theirs.has("*") || [...theirs].some((r) => asked3.has(r));
+  };
   const reached = all2.filter(
-    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps) || namespaces.size > 0 && (o.kind === "ClusterRoleBinding" || namespaces.has(o.namespace)))
+    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps) || namespaces.size > 0 && (o.kind === "ClusterRoleBinding" || namespaces.has(o.namespace)) && mayShare(o))
   );
   const byId = /* @__PURE__ */ new Map();
   const byFile = /* @__PURE__ */ new Map();
@@ -15237,8 +15280,6 @@ function reachOf(baseline, target) {
     pushTo(byId, o.id, o);
     pushTo(byFile, o.file, o);
   }
-  const builtIns2 = builtInObjects();
-  const clusterRoles = [...all2, ...builtIns2].filter((o) => o.kind === "ClusterRole");
   const given2 = /* @__PURE__ */ new Set();
   const queue = [...differ, ...reached.map((o) => o.file)];
   const rolesDone = /* @__PURE__ */ new Set();
@@ -15264,6 +15305,7 @@ var init_reach = __esm({
   "src/adapters/k8s-rbac/reach.ts"() {
     "use strict";
     init_hash();
+    init_objects();
     init_model();
     isBinding = (o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding";
     identity = (o) => `${o.file}\0${o.id}`;

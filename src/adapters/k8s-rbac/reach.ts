@@ -10,7 +10,7 @@
 
 import {canonicalJson} from '../../kernel/hash.js'
 import type {Document} from '../../kernel/types.js'
-import type {RbacObject} from './objects.js'
+import {type RbacObject, resourcesOf} from './objects.js'
 import {
   aggregates,
   builtInObjects,
@@ -92,12 +92,37 @@ export function reachOf(
   // when it covers one, or one of those covering s is bound.
   const coverBound = new Set([...subjects].flatMap(coveringSubjects))
   const overlaps = (s: string) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c))
+  // Of the bindings in scope, only those whose role (with what aggregates into it) shares a
+  // resource with a changed binding's role can allow the same request (objects.ts, resourcesOf).
+  const builtIns = builtInObjects()
+  const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
+  const resources = new Map<string, Set<string>>()
+  const resourcesOfRole = (id: string): Set<string> => {
+    let found = resources.get(id)
+    if (found !== undefined) return found
+    resources.set(id, (found = new Set()))
+    const roles = all.filter((o) => o.id === id)
+    for (const role of roles.length > 0 ? roles : builtIns.filter((b) => b.id === id)) {
+      for (const r of resourcesOf(role.raw)) found.add(r)
+      if (selectorsOf(role) === undefined) continue
+      for (const child of clusterRoles)
+        if (aggregates(role, child)) for (const r of resourcesOfRole(child.id)) found.add(r)
+    }
+    return found
+  }
+  const asked = new Set(changedBindings.flatMap((o) => [...resourcesOfRole(roleIdOf(o))]))
+  const mayShare = (o: RbacObject) => {
+    const theirs = resourcesOfRole(roleIdOf(o))
+    return asked.has('*') || theirs.has('*') || [...theirs].some((r) => asked.has(r))
+  }
   const reached = all.filter(
     (o) =>
       isBinding(o) &&
       (changedRoles.has(roleIdOf(o)) ||
         subjectsOf(o).some(overlaps) ||
-        (namespaces.size > 0 && (o.kind === 'ClusterRoleBinding' || namespaces.has(o.namespace)))),
+        (namespaces.size > 0 &&
+          (o.kind === 'ClusterRoleBinding' || namespaces.has(o.namespace)) &&
+          mayShare(o))),
   )
   // Every binding in a file given is given with its role and what aggregates into it, to fixpoint:
   // a binding whose role is left out would be compared as naming an undefined role.
@@ -107,8 +132,6 @@ export function reachOf(
     pushTo(byId, o.id, o)
     pushTo(byFile, o.file, o)
   }
-  const builtIns = builtInObjects()
-  const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
   const given = new Set<string>()
   const queue = [...differ, ...reached.map((o) => o.file)]
   const rolesDone = new Set<string>()

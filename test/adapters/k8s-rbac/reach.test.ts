@@ -147,7 +147,7 @@ const bindingEditArb = fc.record({
   at: fc.nat(),
   how: fc.constant('bind'),
   object: objectArb,
-  rules: fc.constant([]),
+  rules: fc.constant<Json[]>([]),
   subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
   ref: fc.option(fc.constantFrom(...REFS), {nil: undefined}),
 })
