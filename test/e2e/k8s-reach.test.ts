@@ -135,4 +135,30 @@ describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
     expect(commit.code, dump(commit)).toBe(1)
     expect(commit.stderr).toContain('acldrift: commit blocked')
   })
+
+  it('as Claude Code, a RoleBinding pointed at an aggregating ClusterRole whose secrets rule is in an unchanged file: the real hook blocks the commit', async () => {
+    const r = await initialised()
+    // Only the binding changes; what it now grants comes from aggregator.yaml and, through its
+    // selector, children/metrics.yaml: both unchanged, both read from the snapshot.
+    await r.write(
+      'rbac/shop/binding.yaml',
+      binding('app', 'RoleBinding', 'app', 'sam', 'shop').replace(
+        '  kind: Role\n  name: app\n',
+        '  kind: ClusterRole\n  name: monitoring\n',
+      ),
+    )
+    await r.stage('rbac/shop/binding.yaml')
+    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+    expect(preCommit.code, dump(preCommit)).toBe(1)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:sam can get secrets in namespace shop/)
+    const commit = await git(
+      r,
+      {CLAUDECODE: '1'},
+      'commit',
+      '-m',
+      identities.claudeCode.message('Point the shop binding at monitoring'),
+    )
+    expect(commit.code, dump(commit)).toBe(1)
+    expect(commit.stderr).toContain('acldrift: commit blocked')
+  })
 })

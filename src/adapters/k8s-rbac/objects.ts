@@ -97,10 +97,42 @@ export function rbacObjects(value: unknown, file = ''): RbacObject[] {
   return out
 }
 
+/** Where a skeleton keeps its role's resourcesOf (a key no Kubernetes object has). */
+const RESOURCES = 'acldrift.reach/resources'
+/** What a rule with nonResourceURLs stands for in resourcesOf (an over-approximation: a resource of that name collides). */
+export const NON_RESOURCE = ':nonResourceURLs'
+
+/**
+ * The resources a role's own rules can match, coarsely: each resource without its subresource,
+ * `*` for a wildcard (also a subresource of every resource) or for rules it cannot read, NON_RESOURCE for non-resource
+ * URLs. Two roles with no common value (and no `*`) allow no request in common. A skeleton keeps
+ * it; one written without it (an older snapshot) counts as `*`.
+ */
+export function resourcesOf(raw: Record<string, unknown>): string[] {
+  const rules = raw.rules
+  if (rules === undefined || rules === null) {
+    const kept = raw[RESOURCES]
+    return Array.isArray(kept) && kept.every((r) => typeof r === 'string') ? kept : ['*']
+  }
+  if (!Array.isArray(rules)) return ['*']
+  const out = new Set<string>()
+  for (const rule of rules) {
+    if (!isObject(rule)) return ['*']
+    const urls = rule.nonResourceURLs
+    if (Array.isArray(urls) && urls.length > 0) out.add(NON_RESOURCE)
+    const resources = rule.resources
+    if (resources === undefined || resources === null) continue
+    if (!Array.isArray(resources)) return ['*']
+    for (const r of resources) out.add(typeof r === 'string' ? r.split('/')[0]! : '*')
+  }
+  return [...out].sort()
+}
+
 /**
  * What the reach of a change (reach.ts) reads of a file's RBAC objects: each one's kind, name,
- * namespace and labels, a binding's subjects and roleRef, a ClusterRole's aggregationRule, never
- * its rules; as a list that rbacObjects reads as objects of the same identities, in order.
+ * namespace and labels, a binding's subjects and roleRef, a ClusterRole's aggregationRule, a
+ * role's resourcesOf, never its rules; as a list that rbacObjects reads as objects of the same
+ * identities, in order.
  */
 export function rbacSkeleton(value: unknown): Array<Record<string, unknown>> {
   return rbacObjects(value).map((o) => {
@@ -113,6 +145,7 @@ export function rbacSkeleton(value: unknown): Array<Record<string, unknown>> {
       roleRef,
       subjects,
       aggregationRule,
+      ...(o.kind === 'Role' || o.kind === 'ClusterRole' ? {[RESOURCES]: resourcesOf(o.raw)} : {}),
     }
   })
 }

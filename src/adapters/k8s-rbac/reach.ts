@@ -4,12 +4,13 @@
 // the other side's grants to subjects that overlap it. Objects the same on both sides, in grants
 // no changed object takes part in and to subjects no such grant names, add nothing: the
 // comparison is given only the files that hold what the changed objects reach. When in doubt
-// (a changed binding: its finding's rule asks whether any other subject had the access; an
-// aggregated or aggregating ClusterRole changed; an object defined in several files) every file.
+// (a changed ClusterRoleBinding: its finding's rule asks whether any other subject had the
+// access, in any namespace; an aggregated or aggregating ClusterRole changed; an object defined
+// in several files) every file.
 
 import {canonicalJson} from '../../kernel/hash.js'
 import type {Document} from '../../kernel/types.js'
-import type {RbacObject} from './objects.js'
+import {type RbacObject, resourcesOf} from './objects.js'
 import {
   aggregates,
   builtInObjects,
@@ -67,23 +68,61 @@ export function reachOf(
       const other = theirs.get(key)
       if (other === undefined || canonicalJson(other.raw) !== canonicalJson(o.raw)) changed.push(o)
     }
-  if (changed.some(isBinding)) return undefined
+  // A changed binding's plain new grant is refined by asking whether any other subject had the
+  // access (compare.ts, refine): every pair in scope of the request counts. A RoleBinding grants
+  // only in its namespace (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding),
+  // so the pairs in scope are the RoleBindings of that namespace and every ClusterRoleBinding;
+  // a changed ClusterRoleBinding grants in every namespace, where every binding is in scope.
+  const changedBindings = changed.filter(isBinding)
+  if (changedBindings.some((o) => o.kind === 'ClusterRoleBinding')) return undefined
+  const namespaces = new Set(changedBindings.map((o) => o.namespace))
+  const changedRoleObjects = changed.filter((o) => !isBinding(o))
   for (const objects of sides) {
     const aggregators = [...objects, ...builtInObjects()].filter((o) => selectorsOf(o) !== undefined)
-    for (const role of changed)
+    for (const role of changedRoleObjects)
       if (selectorsOf(role) !== undefined || aggregators.some((p) => aggregates(p, role))) return undefined
   }
-  const changedRoles = new Set(changed.map((o) => o.id))
-  // The bindings of the changed roles, and every binding to a subject that overlaps theirs.
+  const changedRoles = new Set(changedRoleObjects.map((o) => o.id))
+  // The bindings of the changed roles and the changed bindings, every binding to a subject that
+  // overlaps theirs, and the bindings in scope of a changed binding's requests.
   const all = [...new Set(sides.flat())]
   const bound = all.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)))
-  const subjects = new Set(bound.flatMap(subjectsOf))
+  const subjects = new Set([...bound, ...changedBindings].flatMap(subjectsOf))
   // Two subjects overlap when one covers the other (subjectsOverlap): s overlaps a bound subject
   // when it covers one, or one of those covering s is bound.
   const coverBound = new Set([...subjects].flatMap(coveringSubjects))
   const overlaps = (s: string) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c))
+  // Of the bindings in scope, only those whose role (with what aggregates into it) shares a
+  // resource with a changed binding's role can allow the same request (objects.ts, resourcesOf).
+  const builtIns = builtInObjects()
+  const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
+  const resources = new Map<string, Set<string>>()
+  const resourcesOfRole = (id: string): Set<string> => {
+    let found = resources.get(id)
+    if (found !== undefined) return found
+    resources.set(id, (found = new Set()))
+    const roles = all.filter((o) => o.id === id)
+    for (const role of roles.length > 0 ? roles : builtIns.filter((b) => b.id === id)) {
+      for (const r of resourcesOf(role.raw)) found.add(r)
+      if (selectorsOf(role) === undefined) continue
+      for (const child of clusterRoles)
+        if (aggregates(role, child)) for (const r of resourcesOfRole(child.id)) found.add(r)
+    }
+    return found
+  }
+  const asked = new Set(changedBindings.flatMap((o) => [...resourcesOfRole(roleIdOf(o))]))
+  const mayShare = (o: RbacObject) => {
+    const theirs = resourcesOfRole(roleIdOf(o))
+    return asked.has('*') || theirs.has('*') || [...theirs].some((r) => asked.has(r))
+  }
   const reached = all.filter(
-    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps)),
+    (o) =>
+      isBinding(o) &&
+      (changedRoles.has(roleIdOf(o)) ||
+        subjectsOf(o).some(overlaps) ||
+        (namespaces.size > 0 &&
+          (o.kind === 'ClusterRoleBinding' || namespaces.has(o.namespace)) &&
+          mayShare(o))),
   )
   // Every binding in a file given is given with its role and what aggregates into it, to fixpoint:
   // a binding whose role is left out would be compared as naming an undefined role.
@@ -93,8 +132,6 @@ export function reachOf(
     pushTo(byId, o.id, o)
     pushTo(byFile, o.file, o)
   }
-  const builtIns = builtInObjects()
-  const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
   const given = new Set<string>()
   const queue = [...differ, ...reached.map((o) => o.file)]
   const rolesDone = new Set<string>()

@@ -50,44 +50,55 @@ const REFS: Json[] = [
   {kind: 'ClusterRole', name: 'missing'},
 ]
 
-const objectArb: fc.Arbitrary<Json> = fc.oneof(
-  fc
-    .record({
-      name: fc.constantFrom('r1', 'r2'),
-      ns: fc.constantFrom('prod', 'dev'),
-      rules: fc.array(rule, {maxLength: 2}),
-    })
-    .map(({name, ns, rules}) => ({apiVersion: V1, kind: 'Role', metadata: {name, namespace: ns}, rules})),
-  fc
-    .record({
-      name: fc.constantFrom('c1', 'c2', 'c3'),
-      labels: fc.constantFrom(...LABELS),
-      aggregate: fc.option(fc.constantFrom({agg: 'x'}, {agg: 'y'}), {freq: 3, nil: undefined}),
-      rules: fc.array(rule, {maxLength: 2}),
-    })
-    .map(({name, labels, aggregate, rules}) => ({
-      apiVersion: V1,
-      kind: 'ClusterRole',
-      metadata: {name, labels},
-      ...(aggregate && {aggregationRule: {clusterRoleSelectors: [{matchLabels: aggregate}]}}),
-      rules,
-    })),
-  fc
-    .record({
-      name: fc.constantFrom('b1', 'b2', 'b3', 'b4', 'b5'),
-      cluster: fc.boolean(),
-      ns: fc.constantFrom('prod', 'dev'),
-      ref: fc.constantFrom(...REFS),
-      subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
-    })
-    .map(({name, cluster, ns, ref, subjects}) => ({
-      apiVersion: V1,
-      kind: cluster ? 'ClusterRoleBinding' : 'RoleBinding',
-      metadata: cluster ? {name} : {name, namespace: ns},
-      subjects,
-      roleRef: {apiGroup: RBAC, ...(cluster && ref.kind === 'Role' ? REFS[2] : ref)},
-    })),
-)
+/** Rules no risky request matches: a new binding's grant of them is refined (new-subject, scope-widened). */
+const plainRule: fc.Arbitrary<Json> = fc.record({
+  apiGroups: fc.constantFrom([''], ['apps']),
+  resources: fc.constantFrom(['pods'], ['configmaps'], ['deployments']),
+  verbs: fc.constantFrom(['get'], ['get', 'list'], ['delete']),
+})
+
+const objectArb = objectsOf(rule)
+
+function objectsOf(rule: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
+  return fc.oneof(
+    fc
+      .record({
+        name: fc.constantFrom('r1', 'r2'),
+        ns: fc.constantFrom('prod', 'dev'),
+        rules: fc.array(rule, {maxLength: 2}),
+      })
+      .map(({name, ns, rules}) => ({apiVersion: V1, kind: 'Role', metadata: {name, namespace: ns}, rules})),
+    fc
+      .record({
+        name: fc.constantFrom('c1', 'c2', 'c3'),
+        labels: fc.constantFrom(...LABELS),
+        aggregate: fc.option(fc.constantFrom({agg: 'x'}, {agg: 'y'}), {freq: 3, nil: undefined}),
+        rules: fc.array(rule, {maxLength: 2}),
+      })
+      .map(({name, labels, aggregate, rules}) => ({
+        apiVersion: V1,
+        kind: 'ClusterRole',
+        metadata: {name, labels},
+        ...(aggregate && {aggregationRule: {clusterRoleSelectors: [{matchLabels: aggregate}]}}),
+        rules,
+      })),
+    fc
+      .record({
+        name: fc.constantFrom('b1', 'b2', 'b3', 'b4', 'b5'),
+        cluster: fc.boolean(),
+        ns: fc.constantFrom('prod', 'dev'),
+        ref: fc.constantFrom(...REFS),
+        subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
+      })
+      .map(({name, cluster, ns, ref, subjects}) => ({
+        apiVersion: V1,
+        kind: cluster ? 'ClusterRoleBinding' : 'RoleBinding',
+        metadata: cluster ? {name} : {name, namespace: ns},
+        subjects,
+        roleRef: {apiGroup: RBAC, ...(cluster && ref.kind === 'Role' ? REFS[2] : ref)},
+      })),
+  )
+}
 
 /** Up to 8 files of one or two objects each; an edit replaces, drops or adds one object. */
 const repoArb = fc.array(fc.array(objectArb, {minLength: 1, maxLength: 2}), {minLength: 1, maxLength: 8})
@@ -100,21 +111,25 @@ const editArb = fc.record({
 })
 
 /** Up to 22 objects, each defined once, one or two to a file (an object defined twice reaches every file). */
-const largerRepoArb: fc.Arbitrary<Repo> = fc
-  .uniqueArray(objectArb, {
-    minLength: 6,
-    maxLength: 22,
-    selector: (o) => JSON.stringify([o.kind, (o.metadata as Json).namespace, (o.metadata as Json).name]),
-  })
-  .chain((objects) =>
-    fc.array(fc.boolean(), {minLength: objects.length, maxLength: objects.length}).map((pairs) => {
-      const files: Repo = []
-      for (const [i, o] of objects.entries())
-        if (i > 0 && pairs[i] && files.at(-1)!.length === 1) files.at(-1)!.push(o)
-        else files.push([o])
-      return files
-    }),
-  )
+const largerRepoArb = largerRepoOf(objectArb)
+
+function largerRepoOf(objectArb: fc.Arbitrary<Json>): fc.Arbitrary<Repo> {
+  return fc
+    .uniqueArray(objectArb, {
+      minLength: 6,
+      maxLength: 22,
+      selector: (o) => JSON.stringify([o.kind, (o.metadata as Json).namespace, (o.metadata as Json).name]),
+    })
+    .chain((objects) =>
+      fc.array(fc.boolean(), {minLength: objects.length, maxLength: objects.length}).map((pairs) => {
+        const files: Repo = []
+        for (const [i, o] of objects.entries())
+          if (i > 0 && pairs[i] && files.at(-1)!.length === 1) files.at(-1)!.push(o)
+          else files.push([o])
+        return files
+      }),
+    )
+}
 const rulesEditArb = fc.record({
   file: fc.nat(),
   at: fc.nat(),
@@ -123,10 +138,46 @@ const rulesEditArb = fc.record({
   rules: fc.array(rule, {minLength: 1, maxLength: 2}),
 })
 
+/**
+ * Edits of one RoleBinding (the `at`-th of the repository): its subjects, and half the time its
+ * role. The roles it names, and those of other subjects' bindings, live in files left unchanged.
+ */
+const bindingEditArb = fc.record({
+  file: fc.nat(),
+  at: fc.nat(),
+  how: fc.constant('bind'),
+  object: objectArb,
+  rules: fc.constant<Json[]>([]),
+  subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
+  ref: fc.option(fc.constantFrom(...REFS), {nil: undefined}),
+})
+
 type Repo = Json[][]
-type Edit = {file: number; at: number; how: string; object: Json; rules: Json[]}
+type Edit = {
+  file: number
+  at: number
+  how: string
+  object: Json
+  rules: Json[]
+  subjects?: Json[]
+  ref?: Json | undefined
+}
 function edited(repo: Repo, edit: Edit): Repo {
   const copy = repo.map((file) => [...file])
+  if (edit.how === 'bind') {
+    const bindings = copy.flatMap((file) =>
+      file.flatMap((o, i) => (o.kind === 'RoleBinding' ? [{file, i}] : [])),
+    )
+    const chosen = bindings[edit.at % Math.max(bindings.length, 1)]
+    if (chosen === undefined) return copy
+    const o = chosen.file[chosen.i]!
+    chosen.file[chosen.i] = {
+      ...o,
+      subjects: edit.subjects,
+      ...(edit.ref && {roleRef: {apiGroup: RBAC, ...edit.ref}}),
+    }
+    return copy
+  }
   const file = copy[edit.file % copy.length]!
   const at = edit.at % file.length
   if (edit.how === 'replace') file[at] = edit.object
@@ -174,39 +225,49 @@ describe('k8s-rbac reach-limited comparison', () => {
   })
 
   it('reaches as much from the skeletons of the unchanged documents, and the comparison of what it reaches finds the same', () => {
-    let limited = 0
-    fc.assert(
-      // Larger repositories, and mostly edits of a role's rules: the reach then leaves files out.
-      fc.property(largerRepoArb, rulesEditArb, (repo, edit) => {
-        const baseline = documents(repo)
-        const target = documents(edited(repo, edit))
-        const same = (key: string) =>
-          baseline.has(key) &&
-          target.has(key) &&
-          canonicalJson(baseline.get(key)!.value) === canonicalJson(target.get(key)!.value)
-        // As the hook has them: each unchanged document's skeleton, read back from the layout's JSON.
-        const skeletons = new Map(
-          [...baseline].map(([key, d]) => [
-            key,
-            JSON.parse(JSON.stringify(rbacSkeleton(d.value))) as unknown,
-          ]),
-        )
-        const skeletal = (docs: Map<string, Document>) =>
-          new Map([...docs].map(([key, d]) => [key, same(key) ? {...d, value: skeletons.get(key)} : d]))
-        const reach = reachOf(skeletal(baseline), skeletal(target))
-        expect(reach).toEqual(reachOf(baseline, target))
-        const given = (docs: Map<string, Document>) =>
-          reach === undefined ? docs : new Map([...docs].filter(([key]) => reach.has(key)))
-        if (reach !== undefined && reach.size < Math.max(baseline.size, target.size)) limited++
-        expect(compareRbac(given(baseline), given(target), [...given(target).keys()])).toEqual(
-          compareWhole(baseline, target),
-        )
-      }),
-      propertyRuns(18, 200),
-    )
-    expect(limited).toBeGreaterThan(10)
+    // Larger repositories, and mostly edits of a role's rules: the reach then leaves files out.
+    expect(skeletalRuns(largerRepoArb, rulesEditArb, 18)).toBeGreaterThan(10)
+  })
+
+  it("limits a RoleBinding's edit to its namespace's bindings, every ClusterRoleBinding and the subjects it names, and finds the same", () => {
+    expect(skeletalRuns(largerRepoOf(objectsOf(plainRule)), bindingEditArb, 19)).toBeGreaterThan(10)
   })
 })
+
+/**
+ * Random edits of larger repositories, the reach found on skeletons as the hook finds it: the
+ * comparison of what it reaches finds what the whole-kind comparison finds. Returns the number of
+ * runs in which the reach left a file out.
+ */
+function skeletalRuns(repoArb: fc.Arbitrary<Repo>, editArb: fc.Arbitrary<Edit>, seed: number): number {
+  let limited = 0
+  fc.assert(
+    fc.property(repoArb, editArb, (repo, edit) => {
+      const baseline = documents(repo)
+      const target = documents(edited(repo, edit))
+      const same = (key: string) =>
+        baseline.has(key) &&
+        target.has(key) &&
+        canonicalJson(baseline.get(key)!.value) === canonicalJson(target.get(key)!.value)
+      // As the hook has them: each unchanged document's skeleton, read back from the layout's JSON.
+      const skeletons = new Map(
+        [...baseline].map(([key, d]) => [key, JSON.parse(JSON.stringify(rbacSkeleton(d.value))) as unknown]),
+      )
+      const skeletal = (docs: Map<string, Document>) =>
+        new Map([...docs].map(([key, d]) => [key, same(key) ? {...d, value: skeletons.get(key)} : d]))
+      const reach = reachOf(skeletal(baseline), skeletal(target))
+      expect(reach).toEqual(reachOf(baseline, target))
+      const given = (docs: Map<string, Document>) =>
+        reach === undefined ? docs : new Map([...docs].filter(([key]) => reach.has(key)))
+      if (reach !== undefined && reach.size < Math.max(baseline.size, target.size)) limited++
+      expect(compareRbac(given(baseline), given(target), [...given(target).keys()])).toEqual(
+        compareWhole(baseline, target),
+      )
+    }),
+    propertyRuns(seed, 200),
+  )
+  return limited
+}
 
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   fc.record(
