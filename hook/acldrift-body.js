@@ -11403,6 +11403,7 @@ function mustMatch(glob2, s) {
 function mayMatch(glob2, s) {
   const chars = [...s];
   if (!glob2.symbolic && !chars.some(isSymbolChar)) return globMatches(glob2, s);
+  if (!charactersSuffice(glob2.tokens, chars)) return false;
   const crossing = holdsGeneralSymbol(glob2.tokens) || chars.some(isGeneralSymbol);
   const relaxed = relaxedTokens(glob2.tokens, crossing);
   const request = chars.flatMap((c) => isSymbolChar(c) ? symbolAsTokens(c) : [{ t: "lit", c }]);
@@ -11414,6 +11415,18 @@ function mayMatch(glob2, s) {
     leadingSymbol: false
   });
   return globsIntersect(asGlob(relaxed), asGlob(request));
+}
+function charactersSuffice(tokens, chars) {
+  const need = /* @__PURE__ */ new Map();
+  const extra = /* @__PURE__ */ new Map();
+  const add = (map2, c, n) => map2.set(c, (map2.get(c) ?? 0) + n);
+  for (const t of tokens)
+    if (t.t === "lit") add(isSymbolChar(t.c) ? extra : need, t.c, isSymbolChar(t.c) ? -1 : 1);
+  for (const c of chars) add(isSymbolChar(c) ? extra : need, c, isSymbolChar(c) ? 1 : -1);
+  const suppliers = [...extra].filter(([, n]) => n > 0).map(([c]) => c);
+  return [...need].every(
+    ([c, n]) => n <= 0 || suppliers.some((symbol2) => !isPlainSymbol(symbol2) || isPlainValue(c))
+  );
 }
 function symbolAsTokens(c) {
   return isPlainSymbol(c) ? [
@@ -11660,7 +11673,7 @@ var init_glob = __esm({
             this.at.push([tokens, p]);
             const rest = tokens.slice(p);
             this.universal.push(
-              rest.length > 0 && rest.every((t) => t.t === "star") && rest.some((t) => t.t === "star" && !t.noColon)
+              rest.length > 0 && rest.every((t) => t.t === "star") && rest[0].t === "star" && !rest[0].noColon
             );
             this.steps.push(/* @__PURE__ */ new Map());
           }
@@ -13515,6 +13528,10 @@ function* resourcesFor(action, resource, rules) {
   }
   const groups = deciding(rules, action);
   if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return;
+  for (const glob2 of groups.flat()) {
+    const sample = glob2.samples[0];
+    if (glob2.leadingSymbol === true && sample !== void 0 && isTemplateSymbol([...sample][0])) yield sample;
+  }
   const wanted = groups.map((group) => group.some((g) => globMatches(g, resource)));
   const distance = (matches2) => matches2.filter((m, i2) => m !== wanted[i2]).length;
   for (const format2 of formats) {
@@ -48718,7 +48735,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 for (const key7 in data30) {
-                  if (!(key7 === "file" || key7 === "kind" || key7 === "format" || key7 === "by")) {
+                  if (!(key7 === "file" || key7 === "kind" || key7 === "format" || key7 === "by" || key7 === "through")) {
                     const err71 = { instancePath: instancePath + "/coverage/read/" + i3, schemaPath: "#/properties/coverage/properties/read/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.coverage.properties.read.items, data: data30 };
                     if (vErrors === null) {
                       vErrors = [err71];
@@ -48776,53 +48793,61 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                     errors++;
                   }
                 }
+                if (data30.through !== void 0) {
+                  let data35 = data30.through;
+                  if (Array.isArray(data35)) {
+                    const len4 = data35.length;
+                    for (let i4 = 0; i4 < len4; i4++) {
+                      let data36 = data35[i4];
+                      if (typeof data36 !== "string") {
+                        const err76 = { instancePath: instancePath + "/coverage/read/" + i3 + "/through/" + i4, schemaPath: "#/properties/coverage/properties/read/items/properties/through/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.read.items.properties.through.items.type, parentSchema: schema149.properties.coverage.properties.read.items.properties.through.items, data: data36 };
+                        if (vErrors === null) {
+                          vErrors = [err76];
+                        } else {
+                          vErrors.push(err76);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err77 = { instancePath: instancePath + "/coverage/read/" + i3 + "/through", schemaPath: "#/properties/coverage/properties/read/items/properties/through/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.read.items.properties.through.type, parentSchema: schema149.properties.coverage.properties.read.items.properties.through, data: data35 };
+                    if (vErrors === null) {
+                      vErrors = [err77];
+                    } else {
+                      vErrors.push(err77);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err76 = { instancePath: instancePath + "/coverage/read/" + i3, schemaPath: "#/properties/coverage/properties/read/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.read.items.type, parentSchema: schema149.properties.coverage.properties.read.items, data: data30 };
+                const err78 = { instancePath: instancePath + "/coverage/read/" + i3, schemaPath: "#/properties/coverage/properties/read/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.read.items.type, parentSchema: schema149.properties.coverage.properties.read.items, data: data30 };
                 if (vErrors === null) {
-                  vErrors = [err76];
+                  vErrors = [err78];
                 } else {
-                  vErrors.push(err76);
+                  vErrors.push(err78);
                 }
                 errors++;
               }
             }
           } else {
-            const err77 = { instancePath: instancePath + "/coverage/read", schemaPath: "#/properties/coverage/properties/read/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.read.type, parentSchema: schema149.properties.coverage.properties.read, data: data29 };
+            const err79 = { instancePath: instancePath + "/coverage/read", schemaPath: "#/properties/coverage/properties/read/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.read.type, parentSchema: schema149.properties.coverage.properties.read, data: data29 };
             if (vErrors === null) {
-              vErrors = [err77];
+              vErrors = [err79];
             } else {
-              vErrors.push(err77);
+              vErrors.push(err79);
             }
             errors++;
           }
         }
         if (data27.notRead !== void 0) {
-          let data35 = data27.notRead;
-          if (Array.isArray(data35)) {
-            const len4 = data35.length;
-            for (let i4 = 0; i4 < len4; i4++) {
-              let data36 = data35[i4];
-              if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-                if (data36.file === void 0) {
-                  const err78 = { instancePath: instancePath + "/coverage/notRead/" + i4, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data36 };
-                  if (vErrors === null) {
-                    vErrors = [err78];
-                  } else {
-                    vErrors.push(err78);
-                  }
-                  errors++;
-                }
-                if (data36.recognisedAs === void 0) {
-                  const err79 = { instancePath: instancePath + "/coverage/notRead/" + i4, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "recognisedAs" }, message: "must have required property 'recognisedAs'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data36 };
-                  if (vErrors === null) {
-                    vErrors = [err79];
-                  } else {
-                    vErrors.push(err79);
-                  }
-                  errors++;
-                }
-                if (data36.why === void 0) {
-                  const err80 = { instancePath: instancePath + "/coverage/notRead/" + i4, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data36 };
+          let data37 = data27.notRead;
+          if (Array.isArray(data37)) {
+            const len5 = data37.length;
+            for (let i5 = 0; i5 < len5; i5++) {
+              let data38 = data37[i5];
+              if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
+                if (data38.file === void 0) {
+                  const err80 = { instancePath: instancePath + "/coverage/notRead/" + i5, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data38 };
                   if (vErrors === null) {
                     vErrors = [err80];
                   } else {
@@ -48830,33 +48855,27 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                for (const key8 in data36) {
+                if (data38.recognisedAs === void 0) {
+                  const err81 = { instancePath: instancePath + "/coverage/notRead/" + i5, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "recognisedAs" }, message: "must have required property 'recognisedAs'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data38 };
+                  if (vErrors === null) {
+                    vErrors = [err81];
+                  } else {
+                    vErrors.push(err81);
+                  }
+                  errors++;
+                }
+                if (data38.why === void 0) {
+                  const err82 = { instancePath: instancePath + "/coverage/notRead/" + i5, schemaPath: "#/properties/coverage/properties/notRead/items/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema149.properties.coverage.properties.notRead.items.required, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data38 };
+                  if (vErrors === null) {
+                    vErrors = [err82];
+                  } else {
+                    vErrors.push(err82);
+                  }
+                  errors++;
+                }
+                for (const key8 in data38) {
                   if (!(key8 === "file" || key8 === "recognisedAs" || key8 === "why")) {
-                    const err81 = { instancePath: instancePath + "/coverage/notRead/" + i4, schemaPath: "#/properties/coverage/properties/notRead/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data36 };
-                    if (vErrors === null) {
-                      vErrors = [err81];
-                    } else {
-                      vErrors.push(err81);
-                    }
-                    errors++;
-                  }
-                }
-                if (data36.file !== void 0) {
-                  let data37 = data36.file;
-                  if (typeof data37 !== "string") {
-                    const err82 = { instancePath: instancePath + "/coverage/notRead/" + i4 + "/file", schemaPath: "#/properties/coverage/properties/notRead/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.file.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.file, data: data37 };
-                    if (vErrors === null) {
-                      vErrors = [err82];
-                    } else {
-                      vErrors.push(err82);
-                    }
-                    errors++;
-                  }
-                }
-                if (data36.recognisedAs !== void 0) {
-                  let data38 = data36.recognisedAs;
-                  if (typeof data38 !== "string") {
-                    const err83 = { instancePath: instancePath + "/coverage/notRead/" + i4 + "/recognisedAs", schemaPath: "#/properties/coverage/properties/notRead/items/properties/recognisedAs/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.recognisedAs.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.recognisedAs, data: data38 };
+                    const err83 = { instancePath: instancePath + "/coverage/notRead/" + i5, schemaPath: "#/properties/coverage/properties/notRead/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data38 };
                     if (vErrors === null) {
                       vErrors = [err83];
                     } else {
@@ -48865,10 +48884,10 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                     errors++;
                   }
                 }
-                if (data36.why !== void 0) {
-                  let data39 = data36.why;
+                if (data38.file !== void 0) {
+                  let data39 = data38.file;
                   if (typeof data39 !== "string") {
-                    const err84 = { instancePath: instancePath + "/coverage/notRead/" + i4 + "/why", schemaPath: "#/properties/coverage/properties/notRead/items/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.why.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.why, data: data39 };
+                    const err84 = { instancePath: instancePath + "/coverage/notRead/" + i5 + "/file", schemaPath: "#/properties/coverage/properties/notRead/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.file.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.file, data: data39 };
                     if (vErrors === null) {
                       vErrors = [err84];
                     } else {
@@ -48877,78 +48896,78 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                     errors++;
                   }
                 }
+                if (data38.recognisedAs !== void 0) {
+                  let data40 = data38.recognisedAs;
+                  if (typeof data40 !== "string") {
+                    const err85 = { instancePath: instancePath + "/coverage/notRead/" + i5 + "/recognisedAs", schemaPath: "#/properties/coverage/properties/notRead/items/properties/recognisedAs/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.recognisedAs.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.recognisedAs, data: data40 };
+                    if (vErrors === null) {
+                      vErrors = [err85];
+                    } else {
+                      vErrors.push(err85);
+                    }
+                    errors++;
+                  }
+                }
+                if (data38.why !== void 0) {
+                  let data41 = data38.why;
+                  if (typeof data41 !== "string") {
+                    const err86 = { instancePath: instancePath + "/coverage/notRead/" + i5 + "/why", schemaPath: "#/properties/coverage/properties/notRead/items/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.notRead.items.properties.why.type, parentSchema: schema149.properties.coverage.properties.notRead.items.properties.why, data: data41 };
+                    if (vErrors === null) {
+                      vErrors = [err86];
+                    } else {
+                      vErrors.push(err86);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err85 = { instancePath: instancePath + "/coverage/notRead/" + i4, schemaPath: "#/properties/coverage/properties/notRead/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.notRead.items.type, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data36 };
+                const err87 = { instancePath: instancePath + "/coverage/notRead/" + i5, schemaPath: "#/properties/coverage/properties/notRead/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.notRead.items.type, parentSchema: schema149.properties.coverage.properties.notRead.items, data: data38 };
                 if (vErrors === null) {
-                  vErrors = [err85];
+                  vErrors = [err87];
                 } else {
-                  vErrors.push(err85);
+                  vErrors.push(err87);
                 }
                 errors++;
               }
             }
           } else {
-            const err86 = { instancePath: instancePath + "/coverage/notRead", schemaPath: "#/properties/coverage/properties/notRead/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.notRead.type, parentSchema: schema149.properties.coverage.properties.notRead, data: data35 };
+            const err88 = { instancePath: instancePath + "/coverage/notRead", schemaPath: "#/properties/coverage/properties/notRead/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.notRead.type, parentSchema: schema149.properties.coverage.properties.notRead, data: data37 };
             if (vErrors === null) {
-              vErrors = [err86];
+              vErrors = [err88];
             } else {
-              vErrors.push(err86);
+              vErrors.push(err88);
             }
             errors++;
           }
         }
         if (data27.skipped !== void 0) {
-          let data40 = data27.skipped;
-          if (Array.isArray(data40)) {
-            const len5 = data40.length;
-            for (let i5 = 0; i5 < len5; i5++) {
-              let data41 = data40[i5];
-              if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
-                if (data41.file === void 0) {
-                  const err87 = { instancePath: instancePath + "/coverage/skipped/" + i5, schemaPath: "#/properties/coverage/properties/skipped/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.coverage.properties.skipped.items.required, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data41 };
+          let data42 = data27.skipped;
+          if (Array.isArray(data42)) {
+            const len6 = data42.length;
+            for (let i6 = 0; i6 < len6; i6++) {
+              let data43 = data42[i6];
+              if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
+                if (data43.file === void 0) {
+                  const err89 = { instancePath: instancePath + "/coverage/skipped/" + i6, schemaPath: "#/properties/coverage/properties/skipped/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.coverage.properties.skipped.items.required, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data43 };
                   if (vErrors === null) {
-                    vErrors = [err87];
+                    vErrors = [err89];
                   } else {
-                    vErrors.push(err87);
+                    vErrors.push(err89);
                   }
                   errors++;
                 }
-                if (data41.why === void 0) {
-                  const err88 = { instancePath: instancePath + "/coverage/skipped/" + i5, schemaPath: "#/properties/coverage/properties/skipped/items/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema149.properties.coverage.properties.skipped.items.required, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data41 };
+                if (data43.why === void 0) {
+                  const err90 = { instancePath: instancePath + "/coverage/skipped/" + i6, schemaPath: "#/properties/coverage/properties/skipped/items/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema149.properties.coverage.properties.skipped.items.required, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data43 };
                   if (vErrors === null) {
-                    vErrors = [err88];
+                    vErrors = [err90];
                   } else {
-                    vErrors.push(err88);
+                    vErrors.push(err90);
                   }
                   errors++;
                 }
-                for (const key9 in data41) {
+                for (const key9 in data43) {
                   if (!(key9 === "file" || key9 === "why")) {
-                    const err89 = { instancePath: instancePath + "/coverage/skipped/" + i5, schemaPath: "#/properties/coverage/properties/skipped/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data41 };
-                    if (vErrors === null) {
-                      vErrors = [err89];
-                    } else {
-                      vErrors.push(err89);
-                    }
-                    errors++;
-                  }
-                }
-                if (data41.file !== void 0) {
-                  let data42 = data41.file;
-                  if (typeof data42 !== "string") {
-                    const err90 = { instancePath: instancePath + "/coverage/skipped/" + i5 + "/file", schemaPath: "#/properties/coverage/properties/skipped/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.skipped.items.properties.file.type, parentSchema: schema149.properties.coverage.properties.skipped.items.properties.file, data: data42 };
-                    if (vErrors === null) {
-                      vErrors = [err90];
-                    } else {
-                      vErrors.push(err90);
-                    }
-                    errors++;
-                  }
-                }
-                if (data41.why !== void 0) {
-                  let data43 = data41.why;
-                  if (typeof data43 !== "string") {
-                    const err91 = { instancePath: instancePath + "/coverage/skipped/" + i5 + "/why", schemaPath: "#/properties/coverage/properties/skipped/items/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.skipped.items.properties.why.type, parentSchema: schema149.properties.coverage.properties.skipped.items.properties.why, data: data43 };
+                    const err91 = { instancePath: instancePath + "/coverage/skipped/" + i6, schemaPath: "#/properties/coverage/properties/skipped/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data43 };
                     if (vErrors === null) {
                       vErrors = [err91];
                     } else {
@@ -48957,84 +48976,84 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                     errors++;
                   }
                 }
+                if (data43.file !== void 0) {
+                  let data44 = data43.file;
+                  if (typeof data44 !== "string") {
+                    const err92 = { instancePath: instancePath + "/coverage/skipped/" + i6 + "/file", schemaPath: "#/properties/coverage/properties/skipped/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.skipped.items.properties.file.type, parentSchema: schema149.properties.coverage.properties.skipped.items.properties.file, data: data44 };
+                    if (vErrors === null) {
+                      vErrors = [err92];
+                    } else {
+                      vErrors.push(err92);
+                    }
+                    errors++;
+                  }
+                }
+                if (data43.why !== void 0) {
+                  let data45 = data43.why;
+                  if (typeof data45 !== "string") {
+                    const err93 = { instancePath: instancePath + "/coverage/skipped/" + i6 + "/why", schemaPath: "#/properties/coverage/properties/skipped/items/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.coverage.properties.skipped.items.properties.why.type, parentSchema: schema149.properties.coverage.properties.skipped.items.properties.why, data: data45 };
+                    if (vErrors === null) {
+                      vErrors = [err93];
+                    } else {
+                      vErrors.push(err93);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err92 = { instancePath: instancePath + "/coverage/skipped/" + i5, schemaPath: "#/properties/coverage/properties/skipped/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.skipped.items.type, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data41 };
+                const err94 = { instancePath: instancePath + "/coverage/skipped/" + i6, schemaPath: "#/properties/coverage/properties/skipped/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.properties.skipped.items.type, parentSchema: schema149.properties.coverage.properties.skipped.items, data: data43 };
                 if (vErrors === null) {
-                  vErrors = [err92];
+                  vErrors = [err94];
                 } else {
-                  vErrors.push(err92);
+                  vErrors.push(err94);
                 }
                 errors++;
               }
             }
           } else {
-            const err93 = { instancePath: instancePath + "/coverage/skipped", schemaPath: "#/properties/coverage/properties/skipped/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.skipped.type, parentSchema: schema149.properties.coverage.properties.skipped, data: data40 };
+            const err95 = { instancePath: instancePath + "/coverage/skipped", schemaPath: "#/properties/coverage/properties/skipped/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema149.properties.coverage.properties.skipped.type, parentSchema: schema149.properties.coverage.properties.skipped, data: data42 };
             if (vErrors === null) {
-              vErrors = [err93];
+              vErrors = [err95];
             } else {
-              vErrors.push(err93);
+              vErrors.push(err95);
             }
             errors++;
           }
         }
       } else {
-        const err94 = { instancePath: instancePath + "/coverage", schemaPath: "#/properties/coverage/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.type, parentSchema: schema149.properties.coverage, data: data27 };
+        const err96 = { instancePath: instancePath + "/coverage", schemaPath: "#/properties/coverage/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.coverage.type, parentSchema: schema149.properties.coverage, data: data27 };
         if (vErrors === null) {
-          vErrors = [err94];
+          vErrors = [err96];
         } else {
-          vErrors.push(err94);
+          vErrors.push(err96);
         }
         errors++;
       }
     }
     if (data.policy !== void 0) {
-      let data44 = data.policy;
-      if (data44 && typeof data44 == "object" && !Array.isArray(data44)) {
-        if (data44.failOn === void 0) {
-          const err95 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/required", keyword: "required", params: { missingProperty: "failOn" }, message: "must have required property 'failOn'", schema: schema149.properties.policy.required, parentSchema: schema149.properties.policy, data: data44 };
+      let data46 = data.policy;
+      if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
+        if (data46.failOn === void 0) {
+          const err97 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/required", keyword: "required", params: { missingProperty: "failOn" }, message: "must have required property 'failOn'", schema: schema149.properties.policy.required, parentSchema: schema149.properties.policy, data: data46 };
           if (vErrors === null) {
-            vErrors = [err95];
+            vErrors = [err97];
           } else {
-            vErrors.push(err95);
+            vErrors.push(err97);
           }
           errors++;
         }
-        if (data44.agents === void 0) {
-          const err96 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/required", keyword: "required", params: { missingProperty: "agents" }, message: "must have required property 'agents'", schema: schema149.properties.policy.required, parentSchema: schema149.properties.policy, data: data44 };
+        if (data46.agents === void 0) {
+          const err98 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/required", keyword: "required", params: { missingProperty: "agents" }, message: "must have required property 'agents'", schema: schema149.properties.policy.required, parentSchema: schema149.properties.policy, data: data46 };
           if (vErrors === null) {
-            vErrors = [err96];
+            vErrors = [err98];
           } else {
-            vErrors.push(err96);
+            vErrors.push(err98);
           }
           errors++;
         }
-        for (const key10 in data44) {
+        for (const key10 in data46) {
           if (!(key10 === "failOn" || key10 === "agents")) {
-            const err97 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.policy, data: data44 };
-            if (vErrors === null) {
-              vErrors = [err97];
-            } else {
-              vErrors.push(err97);
-            }
-            errors++;
-          }
-        }
-        if (data44.failOn !== void 0) {
-          let data45 = data44.failOn;
-          if (!(data45 === "widening" || data45 === "critical" || data45 === "high" || data45 === "medium" || data45 === "never")) {
-            const err98 = { instancePath: instancePath + "/policy/failOn", schemaPath: "#/properties/policy/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema149.properties.policy.properties.failOn.enum }, message: "must be equal to one of the allowed values", schema: schema149.properties.policy.properties.failOn.enum, parentSchema: schema149.properties.policy.properties.failOn, data: data45 };
-            if (vErrors === null) {
-              vErrors = [err98];
-            } else {
-              vErrors.push(err98);
-            }
-            errors++;
-          }
-        }
-        if (data44.agents !== void 0) {
-          let data46 = data44.agents;
-          if (!(data46 === "require-approval" || data46 === "allow")) {
-            const err99 = { instancePath: instancePath + "/policy/agents", schemaPath: "#/properties/policy/properties/agents/enum", keyword: "enum", params: { allowedValues: schema149.properties.policy.properties.agents.enum }, message: "must be equal to one of the allowed values", schema: schema149.properties.policy.properties.agents.enum, parentSchema: schema149.properties.policy.properties.agents, data: data46 };
+            const err99 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.policy, data: data46 };
             if (vErrors === null) {
               vErrors = [err99];
             } else {
@@ -49043,39 +49062,45 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
         }
+        if (data46.failOn !== void 0) {
+          let data47 = data46.failOn;
+          if (!(data47 === "widening" || data47 === "critical" || data47 === "high" || data47 === "medium" || data47 === "never")) {
+            const err100 = { instancePath: instancePath + "/policy/failOn", schemaPath: "#/properties/policy/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema149.properties.policy.properties.failOn.enum }, message: "must be equal to one of the allowed values", schema: schema149.properties.policy.properties.failOn.enum, parentSchema: schema149.properties.policy.properties.failOn, data: data47 };
+            if (vErrors === null) {
+              vErrors = [err100];
+            } else {
+              vErrors.push(err100);
+            }
+            errors++;
+          }
+        }
+        if (data46.agents !== void 0) {
+          let data48 = data46.agents;
+          if (!(data48 === "require-approval" || data48 === "allow")) {
+            const err101 = { instancePath: instancePath + "/policy/agents", schemaPath: "#/properties/policy/properties/agents/enum", keyword: "enum", params: { allowedValues: schema149.properties.policy.properties.agents.enum }, message: "must be equal to one of the allowed values", schema: schema149.properties.policy.properties.agents.enum, parentSchema: schema149.properties.policy.properties.agents, data: data48 };
+            if (vErrors === null) {
+              vErrors = [err101];
+            } else {
+              vErrors.push(err101);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err100 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.policy.type, parentSchema: schema149.properties.policy, data: data44 };
+        const err102 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.policy.type, parentSchema: schema149.properties.policy, data: data46 };
         if (vErrors === null) {
-          vErrors = [err100];
+          vErrors = [err102];
         } else {
-          vErrors.push(err100);
+          vErrors.push(err102);
         }
         errors++;
       }
     }
     if (data.auditLog !== void 0) {
-      let data47 = data.auditLog;
-      if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
-        if (data47.file === void 0) {
-          const err101 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data47 };
-          if (vErrors === null) {
-            vErrors = [err101];
-          } else {
-            vErrors.push(err101);
-          }
-          errors++;
-        }
-        if (data47.seq === void 0) {
-          const err102 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "seq" }, message: "must have required property 'seq'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data47 };
-          if (vErrors === null) {
-            vErrors = [err102];
-          } else {
-            vErrors.push(err102);
-          }
-          errors++;
-        }
-        if (data47.hash === void 0) {
-          const err103 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data47 };
+      let data49 = data.auditLog;
+      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+        if (data49.file === void 0) {
+          const err103 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data49 };
           if (vErrors === null) {
             vErrors = [err103];
           } else {
@@ -49083,33 +49108,27 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        for (const key11 in data47) {
+        if (data49.seq === void 0) {
+          const err104 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "seq" }, message: "must have required property 'seq'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data49 };
+          if (vErrors === null) {
+            vErrors = [err104];
+          } else {
+            vErrors.push(err104);
+          }
+          errors++;
+        }
+        if (data49.hash === void 0) {
+          const err105 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema149.properties.auditLog.required, parentSchema: schema149.properties.auditLog, data: data49 };
+          if (vErrors === null) {
+            vErrors = [err105];
+          } else {
+            vErrors.push(err105);
+          }
+          errors++;
+        }
+        for (const key11 in data49) {
           if (!(key11 === "file" || key11 === "seq" || key11 === "hash")) {
-            const err104 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.auditLog, data: data47 };
-            if (vErrors === null) {
-              vErrors = [err104];
-            } else {
-              vErrors.push(err104);
-            }
-            errors++;
-          }
-        }
-        if (data47.file !== void 0) {
-          let data48 = data47.file;
-          if (typeof data48 !== "string") {
-            const err105 = { instancePath: instancePath + "/auditLog/file", schemaPath: "#/properties/auditLog/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.auditLog.properties.file.type, parentSchema: schema149.properties.auditLog.properties.file, data: data48 };
-            if (vErrors === null) {
-              vErrors = [err105];
-            } else {
-              vErrors.push(err105);
-            }
-            errors++;
-          }
-        }
-        if (data47.seq !== void 0) {
-          let data49 = data47.seq;
-          if (!(typeof data49 == "number" && (!(data49 % 1) && !isNaN(data49)) && isFinite(data49))) {
-            const err106 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema149.properties.auditLog.properties.seq.type, parentSchema: schema149.properties.auditLog.properties.seq, data: data49 };
+            const err106 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: false, parentSchema: schema149.properties.auditLog, data: data49 };
             if (vErrors === null) {
               vErrors = [err106];
             } else {
@@ -49117,56 +49136,80 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-          if (typeof data49 == "number" && isFinite(data49)) {
-            if (data49 < 1 || isNaN(data49)) {
-              const err107 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema149.properties.auditLog.properties.seq, data: data49 };
+        }
+        if (data49.file !== void 0) {
+          let data50 = data49.file;
+          if (typeof data50 !== "string") {
+            const err107 = { instancePath: instancePath + "/auditLog/file", schemaPath: "#/properties/auditLog/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.auditLog.properties.file.type, parentSchema: schema149.properties.auditLog.properties.file, data: data50 };
+            if (vErrors === null) {
+              vErrors = [err107];
+            } else {
+              vErrors.push(err107);
+            }
+            errors++;
+          }
+        }
+        if (data49.seq !== void 0) {
+          let data51 = data49.seq;
+          if (!(typeof data51 == "number" && (!(data51 % 1) && !isNaN(data51)) && isFinite(data51))) {
+            const err108 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema149.properties.auditLog.properties.seq.type, parentSchema: schema149.properties.auditLog.properties.seq, data: data51 };
+            if (vErrors === null) {
+              vErrors = [err108];
+            } else {
+              vErrors.push(err108);
+            }
+            errors++;
+          }
+          if (typeof data51 == "number" && isFinite(data51)) {
+            if (data51 < 1 || isNaN(data51)) {
+              const err109 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema149.properties.auditLog.properties.seq, data: data51 };
               if (vErrors === null) {
-                vErrors = [err107];
+                vErrors = [err109];
               } else {
-                vErrors.push(err107);
+                vErrors.push(err109);
               }
               errors++;
             }
           }
         }
-        if (data47.hash !== void 0) {
-          let data50 = data47.hash;
-          if (typeof data50 === "string") {
-            if (!pattern43.test(data50)) {
-              const err108 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema149.properties.auditLog.properties.hash, data: data50 };
+        if (data49.hash !== void 0) {
+          let data52 = data49.hash;
+          if (typeof data52 === "string") {
+            if (!pattern43.test(data52)) {
+              const err110 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema149.properties.auditLog.properties.hash, data: data52 };
               if (vErrors === null) {
-                vErrors = [err108];
+                vErrors = [err110];
               } else {
-                vErrors.push(err108);
+                vErrors.push(err110);
               }
               errors++;
             }
           } else {
-            const err109 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.auditLog.properties.hash.type, parentSchema: schema149.properties.auditLog.properties.hash, data: data50 };
+            const err111 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema149.properties.auditLog.properties.hash.type, parentSchema: schema149.properties.auditLog.properties.hash, data: data52 };
             if (vErrors === null) {
-              vErrors = [err109];
+              vErrors = [err111];
             } else {
-              vErrors.push(err109);
+              vErrors.push(err111);
             }
             errors++;
           }
         }
       } else {
-        const err110 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.auditLog.type, parentSchema: schema149.properties.auditLog, data: data47 };
+        const err112 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.properties.auditLog.type, parentSchema: schema149.properties.auditLog, data: data49 };
         if (vErrors === null) {
-          vErrors = [err110];
+          vErrors = [err112];
         } else {
-          vErrors.push(err110);
+          vErrors.push(err112);
         }
         errors++;
       }
     }
   } else {
-    const err111 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.type, parentSchema: schema149, data };
+    const err113 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema149.type, parentSchema: schema149, data };
     if (vErrors === null) {
-      vErrors = [err111];
+      vErrors = [err113];
     } else {
-      vErrors.push(err111);
+      vErrors.push(err113);
     }
     errors++;
   }
@@ -49179,7 +49222,7 @@ var init_report = __esm({
     "use strict";
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant, new-policy.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] }, "through": { "description": "a file with no documents of its own that these container files read for theirs (a Terraform module's other file, a chart's values file); kind, format and by are theirs", "type": "array", "items": { "type": "string" } } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant, new-policy.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
     schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
@@ -50903,8 +50946,44 @@ async function documentsOf2(origin, read2, assign2, scope, source, settings) {
   await Promise.all(
     read2.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
   );
+  await readThrough(coverage, source, settings);
   sortCoverage(coverage);
   return loaded;
+}
+async function readThrough(coverage, source, settings) {
+  if (!coverage.skipped.some((entry) => entry.why === NOT_RECOGNISED)) return;
+  const anything = new Set(await dependentsOf(["\0"], source, settings));
+  const skipped = [];
+  for (const entry of coverage.skipped) {
+    const readers2 = new Set(
+      entry.why === NOT_RECOGNISED ? (await dependentsOf([entry.file], source, settings)).filter((path) => !anything.has(path)) : []
+    );
+    const read2 = coverage.read.filter((r) => readers2.has(r.file) && r.through === void 0);
+    const notRead = coverage.notRead.filter((r) => readers2.has(r.file));
+    if (read2.length > 0) {
+      const byKind = /* @__PURE__ */ new Map();
+      for (const r of read2) {
+        const key = `${r.kind}\0${r.format ?? ""}\0${r.by}`;
+        const through = [...byKind.get(key)?.through ?? [], r.file];
+        byKind.set(key, {
+          file: entry.file,
+          kind: r.kind,
+          ...r.format === void 0 ? {} : { format: r.format },
+          by: r.by,
+          through
+        });
+      }
+      for (const r of byKind.values()) coverage.read.push({ ...r, through: [...new Set(r.through)].sort() });
+    } else if (notRead.length > 0) {
+      const first = notRead[0];
+      coverage.notRead.push({
+        file: entry.file,
+        recognisedAs: first.recognisedAs,
+        why: `read only through ${[...new Set(notRead.map((r) => r.file))].sort().join(", ")}, not read: ${first.why}`
+      });
+    } else skipped.push(entry);
+  }
+  coverage.skipped = skipped;
 }
 function sortCoverage(coverage) {
   for (const list4 of [coverage.read, coverage.notRead, coverage.skipped])
@@ -59075,7 +59154,10 @@ function coverageLines(coverage, limit = Infinity) {
   for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
     lines.push(`  ${label2}:`);
     lines.push(
-      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
+      ...shown3(
+        entries2,
+        (e) => e.through !== void 0 ? `    ${e.file} (read through ${e.through.join(", ")})` : `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`
+      )
     );
   }
   if (coverage.notRead.length > 0) {

@@ -473,8 +473,8 @@ function charactersSuffice(tokens: Token[], chars: string[]): boolean {
   const extra = new Map<string, number>()
   const add = (map: Map<string, number>, c: string, n: number) => map.set(c, (map.get(c) ?? 0) + n)
   for (const t of tokens)
-    if (t.t === 'lit') isSymbolChar(t.c) ? add(extra, t.c, -1) : add(need, t.c, 1)
-  for (const c of chars) isSymbolChar(c) ? add(extra, c, 1) : add(need, c, -1)
+    if (t.t === 'lit') add(isSymbolChar(t.c) ? extra : need, t.c, isSymbolChar(t.c) ? -1 : 1)
+  for (const c of chars) add(isSymbolChar(c) ? extra : need, c, isSymbolChar(c) ? 1 : -1)
   const suppliers = [...extra].filter(([, n]) => n > 0).map(([c]) => c)
   return [...need].every(
     ([c, n]) => n <= 0 || suppliers.some((symbol) => !isPlainSymbol(symbol) || isPlainValue(c)),
@@ -685,10 +685,7 @@ class Suffixes {
         // one whose crossing star comes later (`\S*` then `*`, as a relaxed symbol gives) would
         // stand for a set that no longer takes `:`.
         this.universal.push(
-          rest.length > 0 &&
-            rest.every((t) => t.t === 'star') &&
-            rest[0]!.t === 'star' &&
-            !rest[0]!.noColon,
+          rest.length > 0 && rest.every((t) => t.t === 'star') && rest[0]!.t === 'star' && !rest[0]!.noColon,
         )
         this.steps.push(new Map())
       }
