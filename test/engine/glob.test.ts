@@ -289,7 +289,20 @@ describe('symbols against brute force: `mayMatch` and `mustMatch` for every valu
   // matches", `mustMatch` true "every value matches", under the independent matcher.
   const X = templateChar('Data.Arn')
   const P = templateChar('AWS::Region')
-  const X_VALUES = ['', 'a', 'r', '/r', 'a/r/', '*', '?', 'a*', '*r*', ':', 'arn:aws:s3:::a', 'arn:aws:s3:::*']
+  const X_VALUES = [
+    '',
+    'a',
+    'r',
+    '/r',
+    'a/r/',
+    '*',
+    '?',
+    'a*',
+    '*r*',
+    ':',
+    'arn:aws:s3:::a',
+    'arn:aws:s3:::*',
+  ]
   const P_VALUES = ['a', 'r', 'us-east-1']
   const piece = (wildcards: boolean) =>
     fc.constantFrom(...[X, P, 'a', 'r', '/', ':', 'arn:aws:s3:::', ...(wildcards ? ['*', '?', '*'] : [])])

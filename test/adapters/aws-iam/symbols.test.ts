@@ -243,7 +243,9 @@ describe('aws-iam: a symbol shared by both sides, against brute force for many o
     fc.assert(
       fc.property(policyArb, policyArb, (baseline, target) => {
         const findings = compareIamFile('policy.json', parsed(baseline), parsed(target)).findings
-        const shown = JSON.stringify({baseline, target, findings}).replaceAll('\uE000', '${').replaceAll('\uE001', '}')
+        const shown = JSON.stringify({baseline, target, findings})
+          .replaceAll('\uE000', '${')
+          .replaceAll('\uE001', '}')
         for (const f of findings.filter((x) => x.change === 'widening')) {
           const witness = witnessTemplates(f.witness!, ['Bucket.Arn'])
           for (const value of VALUES) {
