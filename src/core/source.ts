@@ -389,8 +389,59 @@ async function documentsOf(
   await Promise.all(
     read.files.map((file) => addDocument(loaded, file, assign(file.path)!, false, source, settings)),
   )
+  await readThrough(coverage, source, settings)
   sortCoverage(coverage)
   return loaded
+}
+
+/**
+ * Files no kind or format reads on their own that container files read for their documents (a
+ * Terraform module's other `.tf` file, a chart's values file the config names): listed as read
+ * through those files, or, where those were not read (helm not installed), as not read with
+ * them; never as skipped. The readers are what the containers say reads a file (`dependents`).
+ */
+async function readThrough(
+  coverage: Coverage,
+  source: SourceFiles,
+  settings: AdapterSettings,
+): Promise<void> {
+  if (!coverage.skipped.some((entry) => entry.why === NOT_RECOGNISED)) return
+  // A file that is read again whatever changes (a kustomization with an input missing) says
+  // nothing of which files it reads: asked with a path no source holds, it is left out.
+  const anything = new Set(await dependentsOf(['\u0000'], source, settings))
+  const skipped: Coverage['skipped'] = []
+  for (const entry of coverage.skipped) {
+    const readers = new Set(
+      entry.why === NOT_RECOGNISED
+        ? (await dependentsOf([entry.file], source, settings)).filter((path) => !anything.has(path))
+        : [],
+    )
+    const read = coverage.read.filter((r) => readers.has(r.file) && r.through === undefined)
+    const notRead = coverage.notRead.filter((r) => readers.has(r.file))
+    if (read.length > 0) {
+      const byKind = new Map<string, Coverage['read'][number]>()
+      for (const r of read) {
+        const key = `${r.kind}\u0000${r.format ?? ''}\u0000${r.by}`
+        const through = [...(byKind.get(key)?.through ?? []), r.file]
+        byKind.set(key, {
+          file: entry.file,
+          kind: r.kind,
+          ...(r.format === undefined ? {} : {format: r.format}),
+          by: r.by,
+          through,
+        })
+      }
+      for (const r of byKind.values()) coverage.read.push({...r, through: [...new Set(r.through)].sort()})
+    } else if (notRead.length > 0) {
+      const first = notRead[0]!
+      coverage.notRead.push({
+        file: entry.file,
+        recognisedAs: first.recognisedAs,
+        why: `read only through ${[...new Set(notRead.map((r) => r.file))].sort().join(', ')}, not read: ${first.why}`,
+      })
+    } else skipped.push(entry)
+  }
+  coverage.skipped = skipped
 }
 
 const NOT_OPENED =

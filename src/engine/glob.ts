@@ -454,6 +454,7 @@ export function mustMatch(glob: Glob, s: string): boolean {
 export function mayMatch(glob: Glob, s: string): boolean {
   const chars = [...s]
   if (!glob.symbolic && !chars.some(isSymbolChar)) return globMatches(glob, s)
+  if (!charactersSuffice(glob.tokens, chars)) return false
   const crossing = holdsGeneralSymbol(glob.tokens) || chars.some(isGeneralSymbol)
   const relaxed = relaxedTokens(glob.tokens, crossing)
   const request: Token[] = chars.flatMap((c) => (isSymbolChar(c) ? symbolAsTokens(c) : [{t: 'lit', c}]))
@@ -465,6 +466,28 @@ export function mayMatch(glob: Glob, s: string): boolean {
     leadingSymbol: false,
   })
   return globsIntersect(asGlob(relaxed), asGlob(request))
+}
+
+/**
+ * A condition every match meets, whatever the symbols' values: each literal character of the
+ * pattern is matched by the same character of the string, one each (a wildcard never stands for
+ * a literal). A symbol's value brings the same characters to the pattern (those that are not
+ * wildcards) and to the string, so a symbol both hold as often cancels out, and only one the
+ * string holds more often can bring what the pattern asks for beyond the string's own
+ * characters (a plain one: any character but `:`). `${X}/reports/*` thus matches `${X}/x` for
+ * no value of X: the pattern needs an `r` and an `s` the string has not, whatever X is.
+ */
+function charactersSuffice(tokens: Token[], chars: string[]): boolean {
+  const need = new Map<string, number>()
+  const extra = new Map<string, number>()
+  const add = (map: Map<string, number>, c: string, n: number) => map.set(c, (map.get(c) ?? 0) + n)
+  for (const t of tokens)
+    if (t.t === 'lit') add(isSymbolChar(t.c) ? extra : need, t.c, isSymbolChar(t.c) ? -1 : 1)
+  for (const c of chars) add(isSymbolChar(c) ? extra : need, c, isSymbolChar(c) ? 1 : -1)
+  const suppliers = [...extra].filter(([, n]) => n > 0).map(([c]) => c)
+  return [...need].every(
+    ([c, n]) => n <= 0 || suppliers.some((symbol) => !isPlainSymbol(symbol) || isPlainValue(c)),
+  )
 }
 
 const isGeneralSymbol = (c: string) => isSymbolChar(c) && !isPlainSymbol(c)
@@ -637,9 +660,9 @@ function signature(matches: boolean[]): string {
 /**
  * The remaining tokens of the globs, each a number: a glob at one position and another at a
  * position whose remaining tokens are the same match the same continuations, so a group's state
- * is the set of its remaining suffixes, not of its globs' positions. A suffix of stars only, one
- * of which crosses colons, matches every continuation: a group that reaches one matches whatever
- * follows, and its other suffixes no longer count.
+ * is the set of its remaining suffixes, not of its globs' positions. A suffix of stars only, the
+ * first of which crosses colons, matches every continuation: a group that reaches one matches
+ * whatever follows, and its other suffixes no longer count.
  */
 class Suffixes {
   private readonly ids = new Map<string, number>()
@@ -660,10 +683,11 @@ class Suffixes {
         this.ids.set(key, id)
         this.at.push([tokens, p])
         const rest = tokens.slice(p)
+        // Its first star crosses colons: a step is read from the suffix's first token alone, so
+        // one whose crossing star comes later (`\S*` then `*`, as a relaxed symbol gives) would
+        // stand for a set that no longer takes `:`.
         this.universal.push(
-          rest.length > 0 &&
-            rest.every((t) => t.t === 'star') &&
-            rest.some((t) => t.t === 'star' && !t.noColon),
+          rest.length > 0 && rest.every((t) => t.t === 'star') && rest[0]!.t === 'star' && !rest[0]!.noColon,
         )
         this.steps.push(new Map())
       }

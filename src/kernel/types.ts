@@ -255,6 +255,11 @@ export interface Coverage {
     format?: string
     /** `config`: a glob of the config assigned the kind; `content`: detected by content */
     by: 'config' | 'content'
+    /**
+     * A file with no documents of its own that container files read for theirs (a Terraform
+     * module's other file, a chart's values file): those files. `kind`, `format` and `by` are theirs.
+     */
+    through?: string[]
   }>
   /** files recognised as access configs, or as a format that holds them, but not read */
   notRead: Array<{

@@ -27,7 +27,11 @@ export function coverageLines(coverage: Coverage, limit = Infinity): string[] {
   for (const [label, entries] of [...byKind].sort(([a], [b]) => (a < b ? -1 : 1))) {
     lines.push(`  ${label}:`)
     lines.push(
-      ...shown(entries, (e) => `    ${e.file}${e.by === 'content' ? '' : ' (kind assigned by the config)'}`),
+      ...shown(entries, (e) =>
+        e.through !== undefined
+          ? `    ${e.file} (read through ${e.through.join(', ')})`
+          : `    ${e.file}${e.by === 'content' ? '' : ' (kind assigned by the config)'}`,
+      ),
     )
   }
   if (coverage.notRead.length > 0) {

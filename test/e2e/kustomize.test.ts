@@ -503,13 +503,22 @@ rules: {{ toYaml .Values.rbac.rules | nindent 2 }}
       await symlink(gitPath, join(bin, 'git'))
       const staged = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir, env: {PATH: bin}})
       expect(staged.code, dump(staged)).toBe(0)
-      const report = JSON.parse(staged.stdout) as Report & {coverage: {notRead: unknown[]}}
+      const report = JSON.parse(staged.stdout) as Report & {
+        coverage: {notRead: unknown[]; skipped: Array<{file: string}>}
+      }
       expectValidReport(report)
       expect(report.coverage.notRead).toContainEqual({
         file: 'charts/app/Chart.yaml',
         recognisedAs: 'helm',
         why: 'helm not installed',
       })
+      // The values file is read only through the chart: not read with it, never "skipped".
+      expect(report.coverage.notRead).toContainEqual({
+        file: values,
+        recognisedAs: 'helm',
+        why: 'read only through charts/app/Chart.yaml, not read: helm not installed',
+      })
+      expect(report.coverage.skipped.map((e) => e.file)).not.toContain(values)
       expect(report.findings).toEqual([])
     },
     SLOW,

@@ -9,7 +9,16 @@ import {rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {identities, makeTempDir, runCli, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
-import {commitFiles, dump, type Finding, git, lineOf, repoFactory, type Report} from './helpers.js'
+import {
+  commitFiles,
+  dump,
+  expectValidReport,
+  type Finding,
+  git,
+  lineOf,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -226,6 +235,54 @@ describe('a Terraform repository guarded by acldrift', () => {
       expect(trustFinding.commit).toMatchObject({sha: copilotCommit, actor: {type: 'agent'}})
       // The first widening is still the first agent's.
       expect(second.find((f) => f.document === document)!.commit).toMatchObject({sha: agentCommit})
+    },
+    SLOW,
+  )
+})
+
+describe('coverage of the files a Terraform module reads', () => {
+  it(
+    "a module's file with no documents of its own, read for another file's, is listed as read through that file, not skipped",
+    async () => {
+      const r = await newRepo()
+      const iam = 'modules/team-7/iam.tf'
+      const trust = 'modules/team-7/policies.tf'
+      await commitFiles(
+        r,
+        {
+          [iam]: mainInline.replaceAll('reports', 'team7'),
+          [trust]: policies(lambdaPrincipal).replaceAll('reports', 'team7'),
+        },
+        'Team 7 role',
+      )
+      // Only the file of trust policies changes, and stays the same access (a comment).
+      await r.write(
+        trust,
+        policies(lambdaPrincipal).replaceAll('reports', 'team7').replace('# Trust', '# The trust'),
+      )
+      await r.stage(trust)
+      for (const args of [
+        ['check', '--staged', '--format', 'json'],
+        ['check', '--format', 'json'],
+      ]) {
+        const result = await runCli(args, {cwd: r.dir})
+        expect(result.code, dump(result)).toBe(0)
+        const report = JSON.parse(result.stdout) as Report & {
+          coverage: {read: unknown[]; skipped: Array<{file: string}>}
+        }
+        expectValidReport(report)
+        expect(report.coverage.read).toContainEqual({
+          file: trust,
+          kind: 'aws-iam',
+          format: 'terraform',
+          by: 'content',
+          through: [iam],
+        })
+        expect(report.coverage.skipped.map((s) => s.file)).not.toContain(trust)
+      }
+      // The human report says by which file.
+      const text = await runCli(['check', '--staged'], {cwd: r.dir})
+      expect(text.stdout + text.stderr).toContain(`${trust} (read through ${iam})`)
     },
     SLOW,
   )

@@ -272,11 +272,67 @@ describe('plain symbols (CloudFormation pseudo parameters whose values are plain
     expect(
       mayMatch(arn(`arn:${partition}:s3:::b/exports/orders/*`), `arn:${partition}:s3:::b/exports/x`),
     ).toBe(false)
+    // A general value may move them, but brings the same characters to both: `orders/` is still missing.
     expect(mayMatch(arn(`arn:${stackId}:s3:::b/exports/orders/*`), `arn:${stackId}:s3:::b/exports/x`)).toBe(
-      true,
+      false,
     )
     expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn:aws-cn:s3:::b/x')).toBe(true)
     expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn::s3:::b/x')).toBe(false)
     expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn:a:b:s3:::b/x')).toBe(false)
+  })
+})
+
+describe('symbols against brute force: `mayMatch` and `mustMatch` for every value', () => {
+  // A pattern and a request holding the same template symbol (its value any text, wildcards and
+  // colons included, the same on both) or a plain one (a word). Each is instantiated with values
+  // that overlap the other literals (`r`, `/r`, an ARN, `*`): `mayMatch` false must mean "no value
+  // matches", `mustMatch` true "every value matches", under the independent matcher.
+  const X = templateChar('Data.Arn')
+  const P = templateChar('AWS::Region')
+  const X_VALUES = [
+    '',
+    'a',
+    'r',
+    '/r',
+    'a/r/',
+    '*',
+    '?',
+    'a*',
+    '*r*',
+    ':',
+    'arn:aws:s3:::a',
+    'arn:aws:s3:::*',
+  ]
+  const P_VALUES = ['a', 'r', 'us-east-1']
+  const piece = (wildcards: boolean) =>
+    fc.constantFrom(...[X, P, 'a', 'r', '/', ':', 'arn:aws:s3:::', ...(wildcards ? ['*', '?', '*'] : [])])
+  const text = (wildcards: boolean) => fc.array(piece(wildcards), {maxLength: 6}).map((p) => p.join(''))
+
+  it('no value matches where mayMatch says so; every value matches where mustMatch says so', () => {
+    fc.assert(
+      fc.property(text(true), text(false), fc.boolean(), (pattern, request, arn) => {
+        const glob = compileGlob(pattern, {wildcards: true, arn})
+        const matches = X_VALUES.flatMap((x) =>
+          P_VALUES.map((p) => {
+            const put = (s: string) => s.replaceAll(X, x).replaceAll(P, p)
+            return wildcardRegExp(put(pattern), {arnAware: arn}).test(put(request))
+          }),
+        )
+        const shown = JSON.stringify({pattern, request, arn}).replaceAll(X, '${X}').replaceAll(P, '${P}')
+        if (matches.some(Boolean)) expect(mayMatch(glob, request), shown).toBe(true)
+        if (mustMatch(glob, request)) expect(matches.every(Boolean), shown).toBe(true)
+      }),
+      {seed: 14, numRuns: 3000},
+    )
+  })
+
+  it('the same symbol leading both sides cancels out: `${X}/reports/*` matches `${X}/x` for no value', () => {
+    const glob = compileGlob(`${X}/reports/*`, {wildcards: true, arn: true})
+    expect(mayMatch(glob, `${X}/x`)).toBe(false)
+    expect(mayMatch(glob, `${X}/reports/x`)).toBe(true)
+    // Another symbol in the request may bring the characters the pattern asks for.
+    expect(mayMatch(glob, `${X}/${templateChar('Key')}`)).toBe(true)
+    // A plain symbol brings any character but `:`.
+    expect(mayMatch(compileGlob(`${X}:*`, {wildcards: true, arn: true}), `${X}${P}`)).toBe(false)
   })
 })

@@ -215,6 +215,13 @@ function* resourcesFor(action: string, resource: string, rules: readonly Rule[])
   }
   const groups = deciding(rules, action)
   if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return
+  // A pattern that starts with a template's value (`${Bucket.Arn}/*`) gets its ARN from that
+  // value: its own sample (`${Bucket.Arn}/example`) names the symbol, where a format's cell
+  // would make up an ARN of some other bucket.
+  for (const glob of groups.flat()) {
+    const sample = glob.samples[0]
+    if (glob.leadingSymbol === true && sample !== undefined && isTemplateSymbol([...sample][0]!)) yield sample
+  }
   const wanted = groups.map((group) => group.some((g) => globMatches(g, resource)))
   // The resource found may fit no format while matching the same patterns as one that does
   // (`arn:aws:s3:::${var.bucket}` for s3:DeleteObject, where the statement also names
