@@ -254,15 +254,17 @@ export const approvedAccessFile = (value: unknown): ParsedFile => ({
 export const findingLike = (findings: readonly Finding[], finding: Finding): Finding | undefined =>
   findings.find((f) => f.change === finding.change && f.pointer === finding.pointer && f.witness !== null)
 
-/** For kinds of scope `file`: each changed path compared with its own baseline. */
+/** For kinds of scope `file`: each changed path compared with its own baseline, the context told of each. */
 export async function compareFileByFile(
   changed: string[],
   baseline: Map<string, Document>,
   target: Map<string, Document>,
+  context: Pick<AdapterContext, 'comparing'>,
   compareFile: (file: string, before: ParsedFile | undefined, after: ParsedFile | undefined) => Comparison,
 ): Promise<Comparison> {
   const out: Comparison = {findings: [], notes: []}
   for (const path of changed) {
+    context.comparing?.(path)
     const result = compareFile(path, baseline.get(path), target.get(path))
     out.findings.push(...result.findings)
     out.notes.push(...result.notes)

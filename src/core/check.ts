@@ -300,7 +300,7 @@ async function check(options: CheckOptions): Promise<Report> {
     }),
   }
   const compared = await timed('comparing', () =>
-    compareChanged(baseline.documents, target.documents, context, skip),
+    compareChanged(baseline.documents, target.documents, context, skip, options.progress),
   )
   findings.push(...compared.findings)
   notes.push(...compared.notes)

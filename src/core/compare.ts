@@ -33,6 +33,7 @@ export async function compareChanged(
   target: Map<string, Document>,
   context: AdapterContext,
   skip: ReadonlySet<string> = new Set(),
+  progress?: (done: number, total: number, what: string) => void,
 ): Promise<Comparison> {
   const changedByKind = new Map<Kind, string[]>()
   const paths = [...new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort()
@@ -44,17 +45,29 @@ export async function compareChanged(
       changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
   }
   const out: Comparison = {findings: [], notes: []}
+  // Progress counts changed files: a kind of scope `file` names each before comparing it (a long
+  // one stays on the line while it runs); a kind compared together is named, and counts on finishing.
+  const total = [...changedByKind.values()].reduce((sum, changed) => sum + changed.length, 0)
+  let done = 0
+  const tell = (what: string) => progress?.(done, total, `files compared (${what})`)
   for (const [kind, changed] of changedByKind) {
-    const result = await compareDocuments(
-      kind,
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context,
-    )
+    const first = done
+    const comparing =
+      progress &&
+      ((path: string) => {
+        tell(path)
+        done++
+      })
+    if (adapterFor(kind).scope === 'kind') tell(kind)
+    const result = await compareDocuments(kind, ofKind(baseline, kind), ofKind(target, kind), changed, {
+      ...context,
+      ...(comparing && {comparing}),
+    })
+    done = first + changed.length
     out.findings.push(...result.findings)
     out.notes.push(...result.notes)
   }
+  if (total > 0) progress?.(total, total, 'files compared')
   return out
 }
 

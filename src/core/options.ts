@@ -17,7 +17,7 @@ export interface CheckOptions {
   range?: boolean
   /** name the commit and actor of each finding (default true) */
   attribute?: boolean
-  /** told how attribution advances (audits of long histories show it) */
+  /** told how the comparison (files compared) and attribution advance (long checks and audits show it) */
   progress?: (done: number, total: number, what: string) => void
   /** the message of the commit being made (the commit-msg hook): evidence about its actor */
   message?: string

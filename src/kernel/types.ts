@@ -28,6 +28,11 @@ export interface AdapterContext extends AdapterSettings {
    * Absent: unknown, so some path is taken to have no owner.
    */
   codeOwnership?: () => Promise<CodeOwnership>
+  /**
+   * Told of each changed path before it is compared (a check's progress line names the file a
+   * long comparison is on). Absent: nobody watches.
+   */
+  comparing?: (path: string) => void
 }
 
 /** What the repository's CODEOWNERS says of ownership, as code-owner review needs it. */

@@ -1,4 +1,4 @@
-// A progress line on standard error for long runs (attribution, history walks). Whether to draw
+// A progress line on standard error for long runs (comparisons, attribution, history walks). Whether to draw
 // one at all is the CLI's decision (src/cli/progress.ts): a terminal, no hook, no CI, no --quiet.
 
 export type Progress = (done: number, total: number, what: string) => void

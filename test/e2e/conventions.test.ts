@@ -35,6 +35,11 @@ beforeAll(async () => {
 /** A row of `--debug`'s table: the stage and its duration. */
 const row = (stage: string) => new RegExp(`^  ${stage} +\\d+\\.\\d ms`, 'm')
 
+// util-linux's `script` runs the CLI under a pseudo-terminal, as a person's shell does.
+const bin = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))}`
+const terminalRun = (dir: string, command: string, env = {}) =>
+  runHermetic('/usr/bin/script', ['-qec', command, '/dev/null'], {cwd: dir, env, timeoutMs: 120_000})
+
 const ids = (result: Awaited<ReturnType<typeof checkJson>>) => result.report.findings.map((f) => f.id).sort()
 
 describe.concurrent('CLI conventions', () => {
@@ -238,13 +243,10 @@ describe.concurrent('CLI conventions', () => {
     }
   })
 
-  // util-linux's `script` runs the CLI under a pseudo-terminal, as a person's shell does.
   it.skipIf(!existsSync('/usr/bin/script'))(
     'a progress line on a terminal only: never in CI, never when standard error is redirected',
     async ({expect}) => {
-      const bin = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))}`
-      const underTerminal = (command: string, env = {}) =>
-        runHermetic('/usr/bin/script', ['-qec', command, '/dev/null'], {cwd: r.dir, env})
+      const underTerminal = (command: string, env = {}) => terminalRun(r.dir, command, env)
       const bar = /\[#+\.*\] \d+\/\d+ commits compared/
       const terminal = await underTerminal(`${bin} history`)
       expect(terminal.code).toBe(0)
@@ -254,6 +256,52 @@ describe.concurrent('CLI conventions', () => {
       const piped = await runCli(['history'], {cwd: r.dir})
       expect(piped.stderr).toBe('')
     },
+  )
+
+  // The comparison's own progress (issue 16, item 6): files compared out of those changed, named
+  // before each is compared, so that a long one stays on the line; the report is untouched.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'a long comparison counts the files compared on standard error, never in the report nor in a hook',
+    async ({expect}) => {
+      const repo = await newRepo()
+      const files = Array.from({length: 30}, (_, i) => `iam/buckets/b${String(i).padStart(2, '0')}.json`)
+      for (const file of files) await repo.write(file, policyText(bucketPolicy))
+      await repo.stage()
+      await repo.commit('Thirty buckets')
+      for (const file of files) await repo.write(file, policyText(publicBucketPolicy))
+      await repo.stage()
+      await repo.commit('Open them all')
+      // The hook's check below has a change to compare too.
+      await repo.write('iam/buckets/extra.json', policyText(publicBucketPolicy))
+      await repo.stage()
+      // Under `script`, standard error is the terminal; standard output goes to a file.
+      const underTerminal = (command: string) => terminalRun(repo.dir, command)
+      const progress = /\[#*\.*\] 0\/30 files compared \(iam\/buckets\/b00\.json\)/
+      const terminal = await underTerminal(`${bin} check --range HEAD~1..HEAD -f json > report.json`)
+      expect(terminal.code).toBe(1)
+      expect(terminal.stdout).toMatch(progress)
+      const piped = await runCli(['check', '--range', 'HEAD~1..HEAD', '-f', 'json'], {cwd: repo.dir})
+      expect(piped.stderr).toBe('')
+      const report = JSON.parse(await readFile(join(repo.dir, 'report.json'), 'utf8')) as {
+        findings: unknown[]
+      }
+      expect(report).toEqual(JSON.parse(piped.stdout))
+      expect(report.findings.length).toBeGreaterThanOrEqual(30)
+      const sarif = await underTerminal(`${bin} check --range HEAD~1..HEAD -f sarif > report.sarif`)
+      expect(sarif.stdout).toMatch(progress)
+      expect(await readFile(join(repo.dir, 'report.sarif'), 'utf8')).toBe(
+        (await runCli(['check', '--range', 'HEAD~1..HEAD', '-f', 'sarif'], {cwd: repo.dir})).stdout,
+      )
+      expect((await underTerminal(`${bin} audit -b HEAD~1 > /dev/null`)).stdout).toMatch(/files compared/)
+      // Never in the hook's check, nor with --quiet, nor in CI.
+      for (const command of [
+        `${bin} check --staged`,
+        `${bin} check -b HEAD~1 --quiet`,
+        `CI=true ${bin} check -b HEAD~1`,
+      ])
+        expect((await underTerminal(command)).stdout, command).not.toContain('files compared')
+    },
+    180_000,
   )
 
   it('a `documents:` glob that matches no file is a warning in both reports, never an error', async ({

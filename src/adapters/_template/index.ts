@@ -21,8 +21,14 @@ export const templateKind: Adapter = {
   detect,
   looksLike,
   scope: 'file',
-  compare: async (baseline, target, changed) =>
-    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareTemplateKindFile),
+  compare: async (baseline, target, changed, context) =>
+    compareFileByFile(
+      changed,
+      baseline,
+      target,
+      context,
+      (await import('./compare.js')).compareTemplateKindFile,
+    ),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
   // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
   covers: sameAccess,

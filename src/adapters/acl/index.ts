@@ -16,8 +16,8 @@ export const acl: Adapter = {
   scope: 'file',
   // References and cycles: a schema cannot see them, and a cycle has no meaning to compare.
   validate: async (file) => (await import('./model.js')).problemsOf(file),
-  compare: async (baseline, target, changed) =>
-    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareAclFile),
+  compare: async (baseline, target, changed, context) =>
+    compareFileByFile(changed, baseline, target, context, (await import('./compare.js')).compareAclFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
   // An approval covers the access it recorded, and any widening whose region (its grant, or for a
   // weakened deny or a changed definition all its version allows, less the denies) allows nothing

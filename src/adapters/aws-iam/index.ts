@@ -12,8 +12,8 @@ export const awsIam: Adapter = {
   detect: (value) => isObject(value) && 'Statement' in value,
   looksLike: (text) => /"Statement"\s*:/.test(text),
   scope: 'file',
-  compare: async (baseline, target, changed) =>
-    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareIamFile),
+  compare: async (baseline, target, changed, context) =>
+    compareFileByFile(changed, baseline, target, context, (await import('./compare.js')).compareIamFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
   // An approval covers the access it recorded and any statement the engine finds grants no more
   // (covers.ts); the same access is answered without loading the engine.

@@ -148,7 +148,7 @@ export async function compareBranchProtection(
     ),
   )
   const ownership = asksCodeOwners ? await context.codeOwnership?.() : undefined
-  return compareFileByFile(changed, baseline, target, (file, before, after) =>
+  return compareFileByFile(changed, baseline, target, context, (file, before, after) =>
     compareBranchProtectionFile(file, before, after, ownership),
   )
 }

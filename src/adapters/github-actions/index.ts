@@ -19,7 +19,7 @@ export const githubActions: Adapter = {
   compare: async (baseline, target, changed, context) => {
     const {compareWorkflowFile} = await import('./compare.js')
     const mode = defaultPermissions(context)
-    return compareFileByFile(changed, baseline, target, (file, before, after) =>
+    return compareFileByFile(changed, baseline, target, context, (file, before, after) =>
       compareWorkflowFile(file, before, after, mode),
     )
   },
