@@ -18,6 +18,16 @@ import {
 
 const newRepo = repoFactory()
 
+/** The config-reader Role of namespace shop, with these verbs on configmaps. */
+const configReader = (verbs: string[]) =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: config-reader\n  namespace: shop\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: [${verbs.map((v) => `"${v}"`).join(', ')}]\n`
+
+/** The RoleBinding of config-reader to these users. */
+const configReaders = (users: string[]) =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: config-readers\n  namespace: shop\nsubjects:\n${users
+    .map((u) => `  - kind: User\n    name: ${u}\n    apiGroup: rbac.authorization.k8s.io\n`)
+    .join('')}roleRef:\n  kind: Role\n  name: config-reader\n  apiGroup: rbac.authorization.k8s.io\n`
+
 /** `audit --ref HEAD --baseline BASE --format json`, which must gate. */
 async function auditSince(expect: ExpectStatic, r: TestRepo, base: string): Promise<Report> {
   const audit = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'json'], {cwd: r.dir})
@@ -43,27 +53,21 @@ describe.concurrent('every commit that widened it, for kinds read together and T
   }) => {
     const ROLE = 'deploy/rbac/role.yaml'
     const BINDING = 'deploy/rbac/binding.yaml'
-    const role = (verbs: string[]) =>
-      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: config-reader\n  namespace: shop\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: [${verbs.map((v) => `"${v}"`).join(', ')}]\n`
-    const binding = (users: string[]) =>
-      `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: config-readers\n  namespace: shop\nsubjects:\n${users
-        .map((u) => `  - kind: User\n    name: ${u}\n    apiGroup: rbac.authorization.k8s.io\n`)
-        .join('')}roleRef:\n  kind: Role\n  name: config-reader\n  apiGroup: rbac.authorization.k8s.io\n`
     const r = await newRepo()
     const base = await commitFiles(
       r,
-      {[ROLE]: role(['get']), [BINDING]: binding(['alice@example.com'])},
+      {[ROLE]: configReader(['get']), [BINDING]: configReaders(['alice@example.com'])},
       'Config readers',
     )
     const listVerb = await commitAs(r, identities.claudeCode, 'Let config readers list', {
-      [ROLE]: role(['get', 'list']),
+      [ROLE]: configReader(['get', 'list']),
     })
     const deleted = await commitAs(r, identities.human, 'And delete', {
-      [ROLE]: role(['get', 'list', 'delete']),
+      [ROLE]: configReader(['get', 'list', 'delete']),
     })
-    await commitAs(r, identities.human, 'No delete after all', {[ROLE]: role(['get', 'list'])})
+    await commitAs(r, identities.human, 'No delete after all', {[ROLE]: configReader(['get', 'list'])})
     const vendor = await commitAs(r, identities.human, 'The vendor reads config too', {
-      [BINDING]: binding(['alice@example.com', 'vendor@example.com']),
+      [BINDING]: configReaders(['alice@example.com', 'vendor@example.com']),
     })
 
     const report = await auditSince(expect, r, base)
@@ -312,12 +316,6 @@ describe.concurrent('every commit that widened it, inside containers', () => {
     expect,
   }) => {
     const DIR = 'deploy/prod'
-    const role = (verbs: string[]) =>
-      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: config-reader\n  namespace: shop\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: [${verbs.map((v) => `"${v}"`).join(', ')}]\n`
-    const binding = (users: string[]) =>
-      `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: config-readers\n  namespace: shop\nsubjects:\n${users
-        .map((u) => `  - kind: User\n    name: ${u}\n    apiGroup: rbac.authorization.k8s.io\n`)
-        .join('')}roleRef:\n  kind: Role\n  name: config-reader\n  apiGroup: rbac.authorization.k8s.io\n`
     const r = await newRepo()
     const base = await commitFiles(
       r,
@@ -326,20 +324,22 @@ describe.concurrent('every commit that widened it, inside containers', () => {
         // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/).
         [`${DIR}/kustomization.yaml`]:
           'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\nnamePrefix: prod-\nresources:\n  - role.yaml\n  - binding.yaml\n',
-        [`${DIR}/role.yaml`]: role(['get']),
-        [`${DIR}/binding.yaml`]: binding(['alice@example.com']),
+        [`${DIR}/role.yaml`]: configReader(['get']),
+        [`${DIR}/binding.yaml`]: configReaders(['alice@example.com']),
       },
       'Config readers',
     )
     const listVerb = await commitAs(r, identities.claudeCode, 'Let config readers list', {
-      [`${DIR}/role.yaml`]: role(['get', 'list']),
+      [`${DIR}/role.yaml`]: configReader(['get', 'list']),
     })
     const deleted = await commitAs(r, identities.human, 'And delete', {
-      [`${DIR}/role.yaml`]: role(['get', 'list', 'delete']),
+      [`${DIR}/role.yaml`]: configReader(['get', 'list', 'delete']),
     })
-    await commitAs(r, identities.human, 'No delete after all', {[`${DIR}/role.yaml`]: role(['get', 'list'])})
+    await commitAs(r, identities.human, 'No delete after all', {
+      [`${DIR}/role.yaml`]: configReader(['get', 'list']),
+    })
     const vendor = await commitAs(r, identities.human, 'The vendor reads config too', {
-      [`${DIR}/binding.yaml`]: binding(['alice@example.com', 'vendor@example.com']),
+      [`${DIR}/binding.yaml`]: configReaders(['alice@example.com', 'vendor@example.com']),
     })
 
     const report = await auditSince(expect, r, base)
