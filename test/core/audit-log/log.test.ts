@@ -1,6 +1,6 @@
 // The hash-chained audit log, on real files in temp dirs. The multi-process tests run
 // test/core/audit-log/append-child.mjs, which loads the compiled module: build first
-// (`npx tsc -p tsconfig.build.json`, or `npm test`).
+// (`npm run build`, or `npm test`).
 
 import {spawn} from 'node:child_process'
 import {createHash, createHmac} from 'node:crypto'
@@ -500,10 +500,7 @@ function requireBuild(): void {
   const fresh =
     existsSync(compiledModule) &&
     sources.every((source) => statSync(source).mtimeMs <= statSync(compiledModule).mtimeMs)
-  if (!fresh)
-    throw new Error(
-      `${compiledModule} is missing or older than its source: run \`npx tsc -p tsconfig.build.json\``,
-    )
+  if (!fresh) throw new Error(`${compiledModule} is missing or older than its source: run \`npm run build\``)
 }
 
 interface Child {
