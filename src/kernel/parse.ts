@@ -36,6 +36,8 @@ interface ParseOptions {
    * any other tag is still an error.
    */
   yamlTags?: Yaml.Tags
+  /** the content's sha256, when the caller has computed it already (a parse keyed by it: src/core/source.ts) */
+  hash?: string
 }
 
 /** Parses one file; throws InvalidInputError naming every problem found. */
@@ -47,18 +49,24 @@ export function parseFile(
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   if (format === 'json') {
     const value = new JsonParser(text, file.path, false).parse()
-    if (options.positions === false) return parsedFile(file, value, new Map())
+    if (options.positions === false) return parsedFile(file, value, new Map(), options.hash)
     // Where each value is, found when first asked for: most documents read (every unchanged file
     // of both trees of an audit, every version blame asks about) are never located, and their
     // maps would hold a position per value. The text is decoded again then, not kept meanwhile.
-    return parsedFile(file, value, () => {
-      const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
-      parser.parse()
-      return parser.positions
-    })
+    return parsedFile(
+      file,
+      value,
+      () => {
+        const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
+        parser.parse()
+        return parser.positions
+      },
+      options.hash,
+    )
   }
   const documents = parseYaml(file.path, text, options.yamlTags)
-  if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions)
+  if (documents.length === 1)
+    return parsedFile(file, documents[0].value, documents[0].positions, options.hash)
   // Several documents: the value is the array of documents, pointers are prefixed by the document index.
   const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
   documents.forEach((document, index) => {
@@ -68,6 +76,7 @@ export function parseFile(
     file,
     documents.map((document) => document.value),
     positions,
+    options.hash,
   )
 }
 
@@ -175,13 +184,9 @@ export function parsedFile(
   file: SourceFile,
   value: unknown,
   positions: ReadonlyMap<string, Position> | (() => ReadonlyMap<string, Position>),
+  hash: string = sha256(file.content),
 ): ParsedFile {
-  return {
-    path: file.path,
-    value,
-    sourceMap: new PointerSourceMap(positions),
-    hash: sha256(file.content),
-  }
+  return {path: file.path, value, sourceMap: new PointerSourceMap(positions), hash}
 }
 
 function fail(problem: InputProblem): never {
