@@ -9,6 +9,7 @@ import {
   GitError,
   headCommit,
   listStagedEntries,
+  listTreeAhead,
   oneRun,
   pathChanges,
   type PathChanges,
@@ -91,6 +92,8 @@ function baselineReading(options: CheckOptions): () => Promise<Config> {
       resolveCommit(root, target.rev),
       resolveCommit(root, named),
     ])
+    // A revision baseline's documents are read from its whole tree (loadBaseline), as the target's.
+    if (snapshotFile(options) === undefined) listTreeAhead(root, baseline)
     return readingConfig({...options, target: {spec: target, commit}}, baseline)
   }
   return () => (reading ??= find())
@@ -259,7 +262,11 @@ async function loadSides(
  */
 export function runCheck(options: CheckOptions): Promise<Report> {
   return oneRun(async () => {
-    if (options.target.type === 'ref') readNoIndex()
+    if (options.target.type === 'ref') {
+      readNoIndex()
+      // Its documents are read from its whole tree: listed first, it gives the config's entry too.
+      listTreeAhead(options.root, await resolveCommit(options.root, options.target.rev))
+    }
     return check({...options, config: await targetReading(options, options.target)})
   })
 }

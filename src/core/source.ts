@@ -702,14 +702,16 @@ export const parseCounts = {parsed: 0, reused: 0}
 export function parseAs(file: SourceFile, kind: Kind | undefined): Promise<ParsedFile> {
   const parse = kind === undefined ? undefined : adapterFor(kind).parse
   // Kinds without a format of their own read JSON or YAML alike.
-  const key = `${parse === undefined ? '' : kind}\u0000${file.path}\u0000${sha256(file.content)}`
+  const hash = sha256(file.content)
+  const key = `${parse === undefined ? '' : kind}\u0000${file.path}\u0000${hash}`
   const known = parsed.get(key)
   if (known !== undefined) {
     parseCounts.reused++
     return known.result
   }
   parseCounts.parsed++
-  const result = (async () => (parse ? parse(file) : parseFile(file)))()
+  // (the content's hash is the parsed file's own: computed once)
+  const result = (async () => (parse ? parse(file) : parseFile(file, undefined, {hash})))()
   // A file that does not parse is not kept: it fails (and says why) each time it is read.
   const entry = {bytes: file.content.length, result}
   parsed.set(key, entry)

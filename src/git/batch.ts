@@ -1,6 +1,7 @@
 // Reads many objects through one `git cat-file --batch` process, parsing its output as it streams.
 
 import {spawnGit, waitForGit} from './run.js'
+import {inWholeProcessRun} from './scope.js'
 
 /** One record of `cat-file --batch`; `type` is `missing` (or `ambiguous`) when git has no such object. */
 export interface GitObject {
@@ -155,7 +156,12 @@ async function sharedRead(root: string, names: readonly string[], maxBytes: numb
 }
 
 const readers = new Map<string, BatchReader>()
-/** An idle reader closes after this long: a run's stages are milliseconds apart, a test file's repositories are not. */
+/**
+ * An idle reader closes after this long: a run's stages are milliseconds apart, a test file's
+ * repositories are not. In a run that is the whole process's (a CLI command) it stays open to the
+ * end, however long a stage takes (an audit compares for seconds between two reads), as it never
+ * holds the process.
+ */
 const IDLE_MS = 1000
 const ARGS = ['cat-file', '--batch'] as const
 
@@ -222,7 +228,7 @@ class BatchReader {
     request.resolve(request.objects)
     if (this.queue.length === 0) {
       this.setReferenced(false)
-      this.idle = setTimeout(() => this.close(), IDLE_MS).unref()
+      if (!inWholeProcessRun()) this.idle = setTimeout(() => this.close(), IDLE_MS).unref()
     }
   }
 

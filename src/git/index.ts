@@ -18,7 +18,7 @@ export {
   resolveCommit,
   shallowBoundaries,
 } from './repo.js'
-export {readRevisionFiles, listRevisionFiles} from './revision.js'
+export {listRevisionFiles, listTreeAhead, readRevisionFiles} from './revision.js'
 export {
   addTrailer,
   appendNote,

@@ -39,6 +39,16 @@ export function commitTree(root: string, commit: string): Promise<readonly TreeE
 }
 
 /**
+ * Starts listing the whole tree of `commit` (a full id), for a run that will list it anyway (a
+ * revision whose documents it reads): the few paths asked of it before then (the config the
+ * revision carries) are taken from that listing (namedTreeEntries), with no ls-tree of their own.
+ * A failure is left to the one who asks for the listing.
+ */
+export function listTreeAhead(root: string, commit: string): void {
+  commitTree(root, commit).catch(() => undefined)
+}
+
+/**
  * The entries of `commit`'s tree at `paths` (a folder's: every entry under it), as
  * `ls-tree -r COMMIT -- PATHS` lists them: from the whole tree when this run has listed it, else
  * with that ls-tree (a few paths are not worth a whole tree's listing).

@@ -55,3 +55,6 @@ export const readsNoIndex = (): boolean => store()?.has(NO_INDEX) === true
 
 /** Whether this is inside one run, where the answers are shared. */
 export const inOneRun = (): boolean => store() !== undefined
+
+/** Whether a run is the whole process's (oneRun's `wholeProcess`): the process ends with it. */
+export const inWholeProcessRun = (): boolean => processAnswers !== undefined

@@ -36,6 +36,8 @@ interface ParseOptions {
    * any other tag is still an error.
    */
   yamlTags?: Yaml.Tags
+  /** the content's sha256, when the caller has computed it already (a parse keyed by it: src/core/source.ts) */
+  hash?: string
 }
 
 /** Parses one file; throws InvalidInputError naming every problem found. */
@@ -46,19 +48,25 @@ export function parseFile(
 ): ParsedFile {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   if (format === 'json') {
-    const value = new JsonParser(text, file.path, false).parse()
-    if (options.positions === false) return parsedFile(file, value, new Map())
+    const value = parseJson(text, file.path)
+    if (options.positions === false) return parsedFile(file, value, new Map(), options.hash)
     // Where each value is, found when first asked for: most documents read (every unchanged file
     // of both trees of an audit, every version blame asks about) are never located, and their
     // maps would hold a position per value. The text is decoded again then, not kept meanwhile.
-    return parsedFile(file, value, () => {
-      const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
-      parser.parse()
-      return parser.positions
-    })
+    return parsedFile(
+      file,
+      value,
+      () => {
+        const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
+        parser.parse()
+        return parser.positions
+      },
+      options.hash,
+    )
   }
   const documents = parseYaml(file.path, text, options.yamlTags)
-  if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions)
+  if (documents.length === 1)
+    return parsedFile(file, documents[0].value, documents[0].positions, options.hash)
   // Several documents: the value is the array of documents, pointers are prefixed by the document index.
   const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
   documents.forEach((document, index) => {
@@ -68,6 +76,7 @@ export function parseFile(
     file,
     documents.map((document) => document.value),
     positions,
+    options.hash,
   )
 }
 
@@ -175,13 +184,9 @@ export function parsedFile(
   file: SourceFile,
   value: unknown,
   positions: ReadonlyMap<string, Position> | (() => ReadonlyMap<string, Position>),
+  hash: string = sha256(file.content),
 ): ParsedFile {
-  return {
-    path: file.path,
-    value,
-    sourceMap: new PointerSourceMap(positions),
-    hash: sha256(file.content),
-  }
+  return {path: file.path, value, sourceMap: new PointerSourceMap(positions), hash}
 }
 
 function fail(problem: InputProblem): never {
@@ -283,6 +288,25 @@ const LITERALS = [
 ] as const
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 
+/**
+ * The value of a JSON text. It is read first without the pointer of each value (what only its
+ * positions and a duplicate key's message need: a duplicate is rare, and is read again with them to
+ * say where both keys are); every other problem is found and worded the same either way.
+ */
+function parseJson(text: string, file: string): unknown {
+  try {
+    return new JsonParser(text, file, false, true).parse()
+  } catch (error) {
+    if (error !== DUPLICATE_KEY) throw error
+    return new JsonParser(text, file, false).parse()
+  }
+}
+
+/** What a lean parse throws at a duplicate key. */
+const DUPLICATE_KEY = Symbol('duplicate key')
+/** Where a lean parse's keys are: nowhere it records. */
+const NOWHERE: Position = {line: 0, column: 0}
+
 class JsonParser {
   readonly positions = new Map<string, Position>()
   private pos = 0
@@ -293,6 +317,8 @@ class JsonParser {
     private readonly text: string,
     private readonly file: string,
     private readonly record: boolean,
+    /** no pointers, and a duplicate key throws DUPLICATE_KEY (parseJson) */
+    private readonly lean = false,
   ) {}
 
   parse(): unknown {
@@ -314,7 +340,7 @@ class JsonParser {
             : {kind: 'array', value: [], pointer}
         if (this.text[this.pos] !== (open === '{' ? '}' : ']')) {
           stack.push(frame)
-          pointer = frame.kind === 'object' ? this.readKey(frame) : `${pointer}/0`
+          pointer = frame.kind === 'object' ? this.readKey(frame) : this.lean ? '' : `${pointer}/0`
           continue
         }
         this.pos++
@@ -331,13 +357,16 @@ class JsonParser {
           return value
         }
         if (frame.kind === 'object') {
-          // defineProperty: a "__proto__" key becomes an own property instead of replacing the prototype.
-          Object.defineProperty(frame.value, frame.key, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          })
+          // defineProperty: a "__proto__" key becomes an own property instead of replacing the
+          // prototype (any other key is one either way, and assigned much faster).
+          if (frame.key === '__proto__')
+            Object.defineProperty(frame.value, frame.key, {
+              value,
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            })
+          else frame.value[frame.key] = value
         } else {
           frame.value.push(value)
         }
@@ -346,7 +375,12 @@ class JsonParser {
         if (next === ',') {
           this.pos++
           this.skipWhitespace()
-          pointer = frame.kind === 'object' ? this.readKey(frame) : `${frame.pointer}/${frame.value.length}`
+          pointer =
+            frame.kind === 'object'
+              ? this.readKey(frame)
+              : this.lean
+                ? ''
+                : `${frame.pointer}/${frame.value.length}`
           break
         }
         const close = frame.kind === 'object' ? '}' : ']'
@@ -361,6 +395,16 @@ class JsonParser {
   /** Reads `"key":`, rejects duplicates, and returns the pointer of the member's value. */
   private readKey(frame: ObjectFrame): string {
     if (this.text[this.pos] !== '"') throw this.unexpected('a property name in double quotes')
+    if (this.lean) {
+      const key = this.readString()
+      if (frame.keys.has(key)) throw DUPLICATE_KEY
+      frame.keys.set(key, NOWHERE)
+      frame.key = key
+      this.skipWhitespace()
+      if (this.text[this.pos] !== ':') throw this.unexpected('":" after the property name')
+      this.pos++
+      return ''
+    }
     const at = this.position()
     const key = this.readString()
     const pointer = `${frame.pointer}/${escapePointerToken(key)}`

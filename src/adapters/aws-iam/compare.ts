@@ -44,6 +44,7 @@ import {truncatedDraft, truncationMessage} from '../../kernel/truncation.js'
 import {valueHash} from '../../kernel/hash.js'
 import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
+import {accessText} from './access.js'
 import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
 import {type Classified, classifyNarrowing, classifyWidening} from './classify.js'
 import {
@@ -134,6 +135,12 @@ export function compareIamFile(
   baseline: ParsedFile | undefined,
   target: ParsedFile | undefined,
 ): Comparison {
+  // Versions that differ only in their statements' Sids grant the same (access.ts): nothing to
+  // search, as in attribution's versions (an audit's files renamed and otherwise left alone).
+  if (baseline !== undefined && target !== undefined && sameAccessText(baseline.value, target.value)) {
+    const sides = sidesOf(file, baseline, target)
+    return {findings: [], notes: unknownActionNotes(file, sides, statementsOf(target.value))}
+  }
   const model = modelOf(baseline, target)
   const {base, tgt} = model
   const notes: string[] = []
@@ -729,6 +736,12 @@ function narrowingDraft(file: string, group: Found[], model: Model): FindingDraf
     after: related?.statement.raw ?? null,
     access: {statement: accessOf(responsible.statement)},
   }
+}
+
+/** Whether two values have the same access text (access.ts): comparing them would find nothing. */
+function sameAccessText(a: unknown, b: unknown): boolean {
+  const text = accessText(a)
+  return text !== undefined && text === accessText(b)
 }
 
 function unknownActionNotes(file: string, sides: Sides, statements: Statement[]): string[] {

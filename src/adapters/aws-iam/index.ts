@@ -1,5 +1,11 @@
 import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
+import {lazyModule} from '../../kernel/lazy.js'
 import {RULES} from './rules.js'
+
+// Asked once per file compared, and per version semantic blame asks about: each loaded once.
+const comparing = lazyModule(() => import('./compare.js'))
+const evaluating = lazyModule(() => import('./evaluate.js'))
+const access = lazyModule(() => import('./access.js'))
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -13,8 +19,8 @@ export const awsIam: Adapter = {
   looksLike: (text) => /"Statement"\s*:/.test(text),
   scope: 'file',
   compare: async (baseline, target, changed, context) =>
-    compareFileByFile(changed, baseline, target, context, (await import('./compare.js')).compareIamFile),
-  allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+    compareFileByFile(changed, baseline, target, context, (await comparing()).compareIamFile),
+  allows: async (value, witness) => (await evaluating()).allowsWitness(value, witness),
   // An approval covers the access it recorded and any statement the engine finds grants no more
   // (covers.ts); the same access is answered without loading the engine.
   covers: async (approved, access) =>
@@ -26,9 +32,9 @@ export const awsIam: Adapter = {
   // caller, `*`, has no policy of its own).
   absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',
   // Versions that differ only in their statements' Sids grant the same (access.ts).
-  accessText: async (value) => (await import('./access.js')).accessText(value),
+  accessText: async (value) => (await access()).accessText(value),
   // An undecidable comparison's witness names no request (`{}`, or only "where another policy allows it").
   namesRequest: (witness) => ['principal', 'action', 'resource', 'context'].some((key) => key in witness),
   describe: async (finding, witness) =>
-    (await import('./compare.js')).describeFinding(finding.change, finding.rule, witness, finding.reason),
+    (await comparing()).describeFinding(finding.change, finding.rule, witness, finding.reason),
 }

@@ -4,7 +4,11 @@
 // it (`AppRole/Policies/ReadBucket`), with what only the deployment knows left as symbols. The
 // descriptor is light; reading and extraction load on first use.
 
+import {lazyModule} from '../../kernel/lazy.js'
 import type {ContainerFormat} from '../container.js'
+
+// Every JSON and YAML file of a repository is offered to this format: its reader is loaded once.
+const reader = lazyModule(() => import('./read.js'))
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -30,7 +34,7 @@ export const cloudformation: ContainerFormat = {
   scan: true,
   candidates: [{extensions: ['json', 'yaml', 'yml', 'template'], ignoreCase: true}],
   looksLike: (text) => TEMPLATE.test(text) && ACCESS.test(text),
-  parse: async (file) => (await import('./read.js')).readTemplate(file),
+  parse: async (file) => (await reader()).readTemplate(file),
   detect: (parsed) => isTemplate(parsed.value),
   extract: async (parsed) => (await import('./extract.js')).extractTemplate(parsed),
 }

@@ -34,6 +34,23 @@ describe('accessText', () => {
     expect(accessText(unnamed)).toBe(accessText(before))
   })
 
+  it('a Sid-only change is compared without a search, and still names the actions AWS does not know', () => {
+    const named = (sid: string) =>
+      policy({Sid: sid, Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjekt'], Resource: '*'})
+    const result = compareIamFile('policy.json', parsed(named('Old')), parsed(named('New')))
+    expect(result.findings).toEqual([])
+    expect(result.notes).toEqual(['policy.json:1: s3:GetObjekt is not a known AWS action'])
+    // The same access is no shortcut past a real change: an added action is still found.
+    const wider = policy({
+      Sid: 'New',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: '*',
+    })
+    const found = compareIamFile('policy.json', parsed(named('Old')), parsed(wider)).findings
+    expect(found.some((f) => f.change === 'widening')).toBe(true)
+  })
+
   it('tells apart what else differs: an action, a condition key named Sid, a Sid holding a template’s value', () => {
     const one = (extra: Record<string, unknown>) =>
       accessText(policy({Sid: 'A', Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...extra}))
