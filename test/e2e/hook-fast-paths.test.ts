@@ -82,6 +82,18 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
       const quick = await stagedReport(r)
       expect(quick.coverage?.scope).toBe('changed-files')
       expect(quick.coverage?.read.map((e) => e.file)).toEqual(['iam/roles/reader.json'])
+      // init's globs that match no file of the index are warned about, as a full read does; one
+      // that a staged file now matches is not (found under its folder in the index's order).
+      const unmatched = (report: Report) =>
+        report.notes.filter((n) => n.includes('matches no file in the index'))
+      expect(unmatched(quick).join('\n')).toContain('".github/workflows/*.{yml,yaml}"')
+      expect(unmatched(quick).join('\n')).toContain('"docs/CODEOWNERS"')
+      await r.write('docs/CODEOWNERS-old', '* @old\n')
+      await r.write('docs/CODEOWNERS', '* @platform\n')
+      await r.stage('docs/CODEOWNERS-old', 'docs/CODEOWNERS')
+      const owners = unmatched(await stagedReport(r))
+      expect(owners).toHaveLength(unmatched(quick).length - 1)
+      expect(owners.join('\n')).not.toContain('"docs/CODEOWNERS"')
       await r.git('reset', '-q', '--hard')
 
       // One commit: the trust widened, its recorded blob id set to the widened content's.
