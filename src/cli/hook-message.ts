@@ -6,11 +6,7 @@
 // (core/commit-verdict.ts, whose checks are the same code as the body's). Anything else, an error
 // included, is left to the body, which reports it as it always has.
 
-import {readFile} from 'node:fs/promises'
 import {detectRuntimeAgent} from '../core/actors/classify.js'
-import {passedWithMessage} from '../core/commit-verdict.js'
-import {pendingMessage} from '../core/message.js'
-import {findRepoRoot, oneRun} from '../git/index.js'
 
 /**
  * The exit code of the message hook `argv` (`hook prepare-commit-msg FILE [SOURCE [SHA]]`, `hook
@@ -24,13 +20,9 @@ export async function decidedBeforeBody(argv: readonly string[]): Promise<number
   if (hook === 'prepare-commit-msg') return detectRuntimeAgent(process.env).length === 0 ? 0 : undefined
   if (hook !== 'commit-msg' || argv.length !== 3) return undefined
   try {
-    const message = pendingMessage(await readFile(file, 'utf8'))
-    // One run (git/scope.ts): the top directory and HEAD from one rev-parse. The process does
-    // nothing else meanwhile; the body, when it runs, has module state of its own.
-    const passed = await oneRun(async () => passedWithMessage(await findRepoRoot(process.cwd()), message), {
-      wholeProcess: true,
-    })
-    return passed ? 0 : undefined
+    // (imported here: prepare-commit-msg needs none of it, nor the modules of Node's it loads)
+    const {passedWithMessageFile} = await import('../core/commit-verdict.js')
+    return (await passedWithMessageFile(process.cwd(), file)) ? 0 : undefined
   } catch {
     return undefined
   }
