@@ -3,7 +3,9 @@
 // still has the hooks, and so that the git hooks `acldrift init` installs start fast (one file to
 // load instead of the build's modules and node_modules). test/e2e/pack.test.ts rebuilds it and
 // fails when the committed one differs.
-//   hook/acldrift.js   src/cli/hook-loader.ts: runs the body below with a V8 code cache
+//   hook/acldrift.js   src/cli/hook-loader.ts: runs the body below with a V8 code cache (the
+//                      message hooks, when they need nothing more, without it: hook-message.ts);
+//   hook/acldrift-*-HASH.js   the parts of it that it imports only when it runs them
 //   hook/acldrift-body.js   src/cli/hook-bundle.ts and everything it imports, npm packages
 //                      included, as one function expression that needs no node_modules: a
 //                      script, not a module, so that V8 can take its compiled code from a cache
@@ -128,10 +130,17 @@ const {metafile} = await build({
 })
 await build({
   ...common,
-  entryPoints: ['src/cli/hook-loader.ts'],
-  outfile: `${out}/acldrift.js`,
+  entryPoints: {acldrift: 'src/cli/hook-loader.ts'},
+  outdir: out,
+  // What the entry imports only when it runs (the body's loader, the message hooks), in files of
+  // their own beside it (acldrift-*.js: in the same folder, as package-files.ts has it), loaded
+  // by Node when imported.
+  splitting: true,
+  chunkNames: 'acldrift-[name]-[hash]',
   format: 'esm',
   banner: {js: `#!/usr/bin/env node\n${GENERATED}`},
+  // (the message hooks it may decide alone read the package's version: commit-verdict.ts)
+  plugins: [packageFiles],
 })
 chmodSync(`${out}/acldrift.js`, 0o755)
 cpSync(`${root}/node_modules/web-tree-sitter/tree-sitter.wasm`, `${out}/tree-sitter.wasm`)

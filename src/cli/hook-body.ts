@@ -28,6 +28,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {Script} from 'node:vm'
 import {ensureKey, keyFile, readKey} from '../core/cache-key.js'
+import {dotGitDir} from '../git/dot-git.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {readRegularFile} from '../kernel/files.js'
 
@@ -127,4 +128,17 @@ export async function loadBody(
       await cache.save(script.createCachedData()).catch(() => undefined)
   }
   return {exports: module.exports, saveCache}
+}
+
+/**
+ * Runs the body's `main` for the hook's arguments `argv` with the code cache of the repository
+ * the hook runs in (hook-loader.ts), and keeps the cache; returns the exit code.
+ */
+export async function runBody(bodyFile: URL, argv: string[]): Promise<number> {
+  // Git runs its hooks at the top of the working tree; run elsewhere, the hook goes without a cache.
+  const gitDir = await dotGitDir(process.cwd()).catch(() => undefined)
+  const body = await loadBody(bodyFile, gitDir, argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0])
+  const code = await body.exports.main!(argv)
+  await body.saveCache()
+  return code
 }

@@ -174,7 +174,8 @@ async function stagedAgainstSnapshot(
     loadStagedPaths(root, config, {entries, head}, changed, unassigned),
   )
   // The index's listing is at hand: a glob that matches none of it is warned about, as in a full read.
-  target.source.unmatched = unmatchedGlobs(config.documents, [...inIndex])
+  const indexPaths = entries.map((entry) => entry.path)
+  target.source.unmatched = unmatchedGlobs(config.documents, indexPaths, 'index')
   const read = new Set(target.paths)
   const baseline = await timed('reading', () => snapshot.documentsOf(read))
   if (selfContained(baseline, target.source)) return [baseline, target.source]

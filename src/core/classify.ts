@@ -88,20 +88,52 @@ export function classifier(
 /**
  * The `documents:` globs of the config that match none of `paths` (a source's every path): a
  * typo there would otherwise read as "0 documents", so the report says so (never an error: a
- * glob for files that do not exist yet is allowed).
+ * glob for files that do not exist yet is allowed). `order`: 'index' when `paths` are an index's
+ * listing in its order (`git ls-files`: sorted by their bytes), so that the paths under a glob's
+ * literal folder are found by binary search instead of a pass over all of them.
  */
 export function unmatchedGlobs(
   documents: Config['documents'],
   paths: readonly string[],
+  order: 'any' | 'index' = 'any',
 ): Config['documents'] {
   return documents.filter(({glob}) => {
     const match = picomatch(glob, {dot: true})
     // (only the paths under the glob's literal folder can match: a glob that matches nothing is
     // told without running its matcher on every path of a 20,000-file index)
     const base = literalBase(glob)
+    if (order === 'index' && base !== '') return !pathsUnder(paths, base).some((path) => match(path))
     const under = `${base}/`
     return !paths.some((path) => (base === '' || path === base || path.startsWith(under)) && match(path))
   })
+}
+
+/** `base` and the paths under it of `paths`, which are sorted as an index sorts them. */
+function pathsUnder(paths: readonly string[], base: string): string[] {
+  const found = paths[firstNotBefore(paths, base)] === base ? [base] : []
+  // Every path that starts with `base/` sorts after it, and before anything that does not.
+  const under = `${base}/`
+  for (let i = firstNotBefore(paths, under); i < paths.length && paths[i]!.startsWith(under); i++)
+    found.push(paths[i]!)
+  return found
+}
+
+/**
+ * The first place in `paths` whose path does not sort before `key`. Git sorts its index "in
+ * ascending order on the name field, interpreted as a string of unsigned bytes (i.e. memcmp()
+ * order, no localization, no special casing of directory separator '/')" (gitformat-index(5)):
+ * UTF-8 bytes, not the order of JavaScript's string comparison (UTF-16 code units) beyond the
+ * Basic Multilingual Plane. So bytes are compared.
+ */
+function firstNotBefore(paths: readonly string[], key: string): number {
+  const bytes = Buffer.from(key)
+  let [low, high] = [0, paths.length]
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (Buffer.compare(Buffer.from(paths[middle]!), bytes) < 0) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /**

@@ -21,13 +21,14 @@ import {existsSync} from 'node:fs'
 import {readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {dotGitDir} from '../git/dot-git.js'
-import {gitDir, headCommit, indexTree} from '../git/index.js'
+import {findRepoRoot, gitDir, headCommit, indexTree, oneRun} from '../git/index.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {canonicalJson, sha256, valueHash} from '../kernel/hash.js'
 import {toolVersion} from '../kernel/version.js'
 import type {ActorConfig} from './actors/classify.js'
 import {pendingActor} from './actors/pending.js'
 import {CONFIG_FILE} from './config-file.js'
+import {pendingMessage} from './message.js'
 
 const ENTRY_FILE = join('acldrift', 'pre-commit-verdict.json')
 
@@ -185,4 +186,14 @@ export async function passedWithMessage(root: string, message: string): Promise<
     judgedAs(root, entry.actors, message),
   ])
   return state?.key === entry.key && judged === entry.judged
+}
+
+/**
+ * passedWithMessage for the commit-msg hook run in `cwd` with git's message file `file`, in one
+ * run of its own (git/scope.ts: the top directory and HEAD from one rev-parse). For a process
+ * that does nothing else meanwhile (the hook bundle's entry, cli/hook-message.ts).
+ */
+export async function passedWithMessageFile(cwd: string, file: string): Promise<boolean> {
+  const message = pendingMessage(await readFile(file, 'utf8'))
+  return oneRun(async () => passedWithMessage(await findRepoRoot(cwd), message), {wholeProcess: true})
 }

@@ -47,11 +47,32 @@ describe('unmatchedGlobs', () => {
       '**/ops.json',
       'nowhere/**',
     ]
-    for (const glob of globs)
-      for (const candidates of [all, all.slice(0, 4), []]) {
+    // Paths an index sorts around a glob's literal folder: beside it (`-`, `.` sort before `/`),
+    // in it, after it, and beyond the Basic Multilingual Plane (UTF-16 order would misplace them).
+    const near = [
+      'docs/CODEOWNERS-old',
+      'docs/CODEOWNERS.bak',
+      'docs/CODEOWNERS0',
+      'iam-x/a.json',
+      'iam/roles/𝒳.json',
+    ]
+    const unusual = [
+      'iam/roles/\uffff.json',
+      'iam/roles/😀/x.json',
+      'iam/\ue000',
+      'iam/😀',
+      '.github/workflows/ci.yaml',
+    ]
+    const inIndexOrder = (list: string[]) =>
+      [...list].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    for (const glob of [...globs, 'iam/roles/*.json', 'iam/😀', 'iam/\ue000', 'docs/CODEOWNERS-old'])
+      for (const candidates of [all, all.slice(0, 4), [], [...all, ...near, ...unusual], near, unusual]) {
         const naive = candidates.some((path) => picomatch(glob, {dot: true})(path))
-        expect(unmatchedGlobs([{glob, kind: 'aws-iam'}], candidates), glob).toEqual(
-          naive ? [] : [{glob, kind: 'aws-iam'}],
+        const expected = naive ? [] : [{glob, kind: 'aws-iam'}]
+        expect(unmatchedGlobs([{glob, kind: 'aws-iam'}], candidates), glob).toEqual(expected)
+        // Given as an index lists them: the same answer from the paths under the glob's folder.
+        expect(unmatchedGlobs([{glob, kind: 'aws-iam'}], inIndexOrder(candidates), 'index'), glob).toEqual(
+          expected,
         )
       }
   })

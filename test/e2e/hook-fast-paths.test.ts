@@ -7,10 +7,17 @@
 // reuses a passing pre-commit verdict only for the same content and a message that changes
 // nothing about who makes the commit.
 
-import {readFile} from 'node:fs/promises'
+import {readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {
+  type EnvOverrides,
+  identities,
+  projectRoot,
+  runCli,
+  runHermetic,
+  type TestRepo,
+} from '../helpers/repo.js'
 import {type Report, repoFactory} from './helpers.js'
 import {
   agentOpensTrustBlocked,
@@ -39,6 +46,10 @@ const READER = `${JSON.stringify(
   null,
   2,
 )}\n`
+
+/** The hook bundle (hook/acldrift.js), as the hooks init installs run it. */
+const bundleHook = (r: TestRepo, args: string[], env: EnvOverrides = {}) =>
+  runHermetic(process.execPath, [join(projectRoot, 'hook', 'acldrift.js'), ...args], {cwd: r.dir, env})
 
 const stagedReport = async (r: TestRepo): Promise<Report> => {
   const run = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
@@ -71,6 +82,18 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
       const quick = await stagedReport(r)
       expect(quick.coverage?.scope).toBe('changed-files')
       expect(quick.coverage?.read.map((e) => e.file)).toEqual(['iam/roles/reader.json'])
+      // init's globs that match no file of the index are warned about, as a full read does; one
+      // that a staged file now matches is not (found under its folder in the index's order).
+      const unmatched = (report: Report) =>
+        report.notes.filter((n) => n.includes('matches no file in the index'))
+      expect(unmatched(quick).join('\n')).toContain('".github/workflows/*.{yml,yaml}"')
+      expect(unmatched(quick).join('\n')).toContain('"docs/CODEOWNERS"')
+      await r.write('docs/CODEOWNERS-old', '* @old\n')
+      await r.write('docs/CODEOWNERS', '* @platform\n')
+      await r.stage('docs/CODEOWNERS-old', 'docs/CODEOWNERS')
+      const owners = unmatched(await stagedReport(r))
+      expect(owners).toHaveLength(unmatched(quick).length - 1)
+      expect(owners.join('\n')).not.toContain('"docs/CODEOWNERS"')
       await r.git('reset', '-q', '--hard')
 
       // One commit: the trust widened, its recorded blob id set to the widened content's.
@@ -229,12 +252,32 @@ describe("commit-msg and pre-commit's remembered pass", () => {
       const reused = await runCli(['hook', 'commit-msg', 'MSG'], {cwd: r.dir, env: {GIT_TRACE: trace}})
       expect(reused.code, dump(reused)).toBe(0)
       expect((await readFile(trace, 'utf8')).match(/built-in: git /g)).toHaveLength(3)
+      // The hook bundle decides it before loading its body: the same 3 processes, and no body's
+      // code cache written for commit-msg.
+      const cache = join(r.dir, '.git/acldrift/hook-code-cache.hook-commit-msg')
+      await rm(cache, {force: true})
+      const bundled = await bundleHook(r, ['hook', 'commit-msg', 'MSG'], {GIT_TRACE: trace})
+      expect(bundled.code, dump(bundled)).toBe(0)
+      expect((await readFile(trace, 'utf8')).match(/built-in: git /g)).toHaveLength(6)
+      await expect(stat(cache)).rejects.toThrow()
       await r.write(TRUST, trust('0.0.0.0/0', '*'))
       await r.stage(TRUST)
-      const after = await runCli(['hook', 'commit-msg', 'MSG'], {cwd: r.dir})
-      expect(after.code, dump(after)).toBe(1)
-      expect(after.stderr).toContain('acldrift: commit blocked')
-      expect(after.stdout + after.stderr).toContain(TRUST)
+      for (const after of [
+        await runCli(['hook', 'commit-msg', 'MSG'], {cwd: r.dir}),
+        await bundleHook(r, ['hook', 'commit-msg', 'MSG']),
+      ]) {
+        expect(after.code, dump(after)).toBe(1)
+        expect(after.stderr).toContain('acldrift: commit blocked')
+        expect(after.stdout + after.stderr).toContain(TRUST)
+      }
+      // So does a message naming an agent, with the index pre-commit passed.
+      await r.git('reset', '-q', 'HEAD', '--', TRUST)
+      expect((await bundleHook(r, ['check', '--staged', '--quiet'])).code).toBe(0)
+      await rm(cache)
+      await r.write('MSG', agent.message('Partner access'))
+      const named = await bundleHook(r, ['hook', 'commit-msg', 'MSG'])
+      expect(named.code, dump(named)).toBe(0)
+      await expect(stat(cache)).resolves.toBeDefined()
     },
     SLOW,
   )
@@ -264,5 +307,22 @@ describe('prepare-commit-msg', () => {
     })
     expect(stamped.code, dump(stamped)).toBe(0)
     expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toMatch(/^Assisted-by: Claude Code\b/m)
+  })
+
+  it('in the hook bundle, returns before loading its body when the environment shows no agent', async () => {
+    const r = await newRepo()
+    await r.write('acldrift.config.yaml', 'version: 1\n')
+    await r.write('MSG', 'Fix the dashboard\n')
+    const cache = join(r.dir, '.git/acldrift/hook-code-cache.hook-prepare-commit-msg')
+    const quiet = await bundleHook(r, ['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      CLAUDECODE: undefined,
+    })
+    expect(quiet).toMatchObject({code: 0, stderr: ''})
+    expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toBe('Fix the dashboard\n')
+    await expect(stat(cache)).rejects.toThrow()
+    const stamped = await bundleHook(r, ['hook', 'prepare-commit-msg', 'MSG', 'message'], CLAUDE_ENV)
+    expect(stamped.code, dump(stamped)).toBe(0)
+    expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toMatch(/^Assisted-by: Claude Code\b/m)
+    await expect(stat(cache)).resolves.toBeDefined()
   })
 })

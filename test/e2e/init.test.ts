@@ -379,7 +379,7 @@ describe.concurrent('acldrift init --hook git', () => {
   )
 
   it(
-    "pre-commit runs the package's hook bundle: a copy standing alone blocks a widening and passes a narrowing, the CLI never asked to check; the message hooks run the CLI",
+    "pre-commit and the message hooks run the package's hook bundle: a copy standing alone blocks a widening, passes a narrowing and stamps an agent, the CLI never asked to; post-rewrite runs the CLI",
     async ({expect}) => {
       const r = await approvedRepo()
       await initAndCommit(expect, r, '--hook', 'git')
@@ -397,18 +397,19 @@ describe.concurrent('acldrift init --hook git', () => {
         order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
         script,
       ).toBe(true)
-      // The other hooks load a few modules of the CLI, less than the whole bundle.
+      // The message hooks too; post-rewrite loads a few modules of the CLI, less than the bundle.
       for (const hook of ['commit-msg', 'prepare-commit-msg', 'post-rewrite']) {
         const other = await readFile(join(r.dir, '.git', 'hooks', hook), 'utf8')
         for (const bundle of ['.bin/acldrift-hook', join(projectRoot, 'hook'), 'command -v acldrift-hook'])
-          expect(other, hook).not.toContain(bundle)
+          if (hook === 'post-rewrite') expect(other, hook).not.toContain(bundle)
+          else expect(other, hook).toContain(bundle)
       }
       // The repository's acldrift: its bundle with nothing beside it, and a CLI that refuses to check.
       await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
       await symlink(await hookBundleAlone(), join(r.dir, 'node_modules', '.bin', 'acldrift-hook'))
       const cli = [
         '#!/bin/sh',
-        'if [ "$1" = check ]; then echo "the CLI was asked to check" >&2; exit 99; fi',
+        'case "$1 $2" in check* | "hook commit-msg" | "hook prepare-commit-msg") echo "the CLI was asked to run $1 $2" >&2; exit 99 ;; esac',
         `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))} "$@"`,
         '',
       ]
@@ -455,6 +456,18 @@ describe.concurrent('acldrift init --hook git', () => {
       })
       expect(launched.code, dump(launched)).toBe(1)
       expect(launched.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+      // And it stamps an agent's message.
+      await r.write('MSG', 'Open it\n')
+      const stamped = await runHermetic(
+        'sh',
+        ['.acldrift/acldrift.sh', 'hook', 'prepare-commit-msg', 'MSG'],
+        {
+          cwd: r.dir,
+          env: {CLAUDECODE: '1'},
+        },
+      )
+      expect(stamped.stderr).not.toContain('the CLI was asked')
+      expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toMatch(/^Assisted-by: Claude Code\b/m)
     },
     SLOW,
   )

@@ -7,11 +7,11 @@
 //   2. for plain git hooks only (they are local to one clone, never committed): the acldrift
 //      that ran `acldrift init`, by absolute path, with the node that ran it;
 //   3. `acldrift` on PATH (npm install -g acldrift).
-// At each place the pre-commit check takes the package's hook bundle when it has one
-// (`acldrift-hook`, hook/acldrift.js: one file to load, where the CLI loads the build's modules and
-// node_modules), else its CLI, which runs the same check (a package older than the bundle). The
-// other hooks take the CLI: they load a few of its modules (prepare-commit-msg without an agent,
-// commit-msg reusing pre-commit's pass), less than compiling the whole bundle.
+// At each place the pre-commit check and the message hooks take the package's hook bundle when it
+// has one (`acldrift-hook`, hook/acldrift.js: one file to load, where the CLI loads the build's
+// modules and node_modules), else its CLI, which runs the same hooks (a package older than the
+// bundle). The bundle's entry decides prepare-commit-msg without an agent, and commit-msg reusing
+// pre-commit's pass, before it loads the body (cli/hook-message.ts). post-rewrite takes the CLI.
 // No `npx`: it costs a few hundred milliseconds on every commit and may go to the network.
 
 import type {Harness} from '../agent/harnesses.js'
@@ -87,10 +87,16 @@ const NOT_FOUND =
   'acldrift: not found: install it in this repository (npm install --save-dev acldrift) or globally (npm install -g acldrift)'
 const BLOCKED = 'acldrift: commit blocked: the staged changes widen access (see the findings above)'
 
+/** The message hooks the bundle runs (hook-bundle.ts), beside the check. */
+const MESSAGE_HOOKS = ['commit-msg', 'prepare-commit-msg']
+const bundled = (spec: HookSpec) => spec.args[0] === 'check' || MESSAGE_HOOKS.includes(spec.args[1]!)
+/** The launcher's test of its arguments for the same hooks. */
+const BUNDLED_ARGS = `{ [ "$1" = check ] || ${MESSAGE_HOOKS.map((h) => `[ "$1 $2" = 'hook ${h}' ]`).join(' || ')}; }`
+
 /**
  * `run_acldrift ARGS…`: the first acldrift found, or 127 with a message. `bin` is the folder of
  * the repository's node_modules/.bin. `bundle` is when the hook bundle goes before the CLI at each
- * place: always, never, or when the arguments are a check (a test of the shell's).
+ * place: always, never, or when the arguments are a hook the bundle runs (a test of the shell's).
  */
 function resolver(bin: string, self: SelfInvocation | undefined, bundle: boolean | string): string[] {
   const conditions: [string, string][] = []
@@ -150,9 +156,10 @@ export function gitHookScript(name: GitHookName, self: SelfInvocation): string {
     `# acldrift ${name} hook: ${spec.purpose}.`,
     `# This file was ${MARKER} (run it again to update it). acldrift is the repository's`,
     '# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH (for the',
-    '# check, its hook bundle when it has one: acldrift-hook, hook/acldrift.js, faster to start).',
+    '# check and the message hooks, its hook bundle when it has one: acldrift-hook, hook/acldrift.js,',
+    '# faster to start).',
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver('node_modules/.bin', self, HOOKS[name].args[0] === 'check'),
+    ...resolver('node_modules/.bin', self, bundled(spec)),
     `set -- ${gitArgs(spec, 'sh').join(' ')}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -166,11 +173,11 @@ export function launcherScript(): string {
     '#!/bin/sh',
     `# Runs acldrift for the git hooks (husky, lefthook or pre-commit); ${MARKER}: commit it`,
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
-    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); for the check, its',
-    '# hook bundle (acldrift-hook) when it has one: it starts faster.',
+    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); for the check and the',
+    '# message hooks, its hook bundle (acldrift-hook) when it has one: it starts faster.',
     '# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE',
     '#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)',
-    ...resolver('$(dirname "$0")/../node_modules/.bin', undefined, '[ "$1" = check ]'),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', undefined, BUNDLED_ARGS),
     'run_acldrift "$@"',
     ...TAIL,
     '',
