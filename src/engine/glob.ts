@@ -392,16 +392,19 @@ interface Matcher {
 }
 
 /**
- * Most patterns are literal text, perhaps ending in one `*` that crosses colons (an action,
- * `arn:aws:s3:::bucket/*`): such a glob is matched by comparing strings, as its RegExp would (a
- * symbol's character is matched only by itself or a `*`), without building one.
+ * Most patterns are literal text, perhaps ending in one `*` (an action, `arn:aws:s3:::bucket/*`):
+ * such a glob is matched by comparing strings, as its RegExp would (a `*` that stays in its ARN
+ * segment takes no `:`; a symbol's character is matched only by itself or a `*`), without
+ * building one.
  */
 function plainMatcher(tokens: Token[]): Matcher | undefined {
   let prefix = ''
   for (const [i, t] of tokens.entries()) {
     if (t.t === 'lit') prefix += t.c
-    else if (t.t === 'star' && !t.noColon && i === tokens.length - 1)
-      return {test: (s) => s.startsWith(prefix)}
+    else if (t.t === 'star' && i === tokens.length - 1)
+      return t.noColon
+        ? {test: (s) => s.startsWith(prefix) && !s.includes(':', prefix.length)}
+        : {test: (s) => s.startsWith(prefix)}
     else return undefined
   }
   return {test: (s) => s === prefix}
