@@ -321,8 +321,7 @@ function sampleStrings(tokens: Token[], arn: boolean): string[] {
             : t.t === 'one'
               ? one
               : star(segment, segmentLength)
-      // Pieces are one character (a token's, perhaps a symbol's) or ASCII fill: no array needed.
-      segmentLength += t.t === 'lit' || t.t === 'class' ? 1 : piece.length
+      segmentLength += [...piece].length
       out += piece
     }
     return out
@@ -380,49 +379,21 @@ const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}'
 /** The symbols whose values may hold `:` (all but the plain ones). */
 const GENERAL_SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
 /**
- * The generic matchers by glob key: it fixes the tokens, all a generic matcher depends on, and the
+ * The generic RegExps by glob key: it fixes the tokens, all a generic RegExp depends on, and the
  * same pattern comes back as a new object again and again (a relaxed glob, a witness's request
  * read as a glob). Bounded, for a long audit. A `must` RegExp also reads `leadingSymbol`: by object.
  */
-const genericMatchers = new BoundedMap<string, Matcher>(20_000)
+const genericRegExps = new BoundedMap<string, RegExp>(20_000)
 const mustRegExps = new WeakMap<Glob, RegExp>()
 
-interface Matcher {
-  test(s: string): boolean
-}
-
 /**
- * Most patterns are literal text, perhaps ending in one `*` (an action, `arn:aws:s3:::bucket/*`):
- * such a glob is matched by comparing strings, as its RegExp would (a `*` that stays in its ARN
- * segment takes no `:`; a symbol's character is matched only by itself or a `*`), without
- * building one.
- */
-function plainMatcher(tokens: Token[]): Matcher | undefined {
-  let prefix = ''
-  for (const [i, t] of tokens.entries()) {
-    if (t.t === 'lit') prefix += t.c
-    else if (t.t === 'star' && i === tokens.length - 1)
-      return t.noColon
-        ? {test: (s) => s.startsWith(prefix) && !s.includes(':', prefix.length)}
-        : {test: (s) => s.startsWith(prefix)}
-    else return undefined
-  }
-  return {test: (s) => s === prefix}
-}
-
-/**
- * The token list as a RegExp (faster than the NFA for one string), or as a plain matcher where it
- * is literal text with at most a final `*` (plainMatcher). `must`: a symbol of the
+ * The token list as a RegExp (faster than the NFA for one string). `must`: a symbol of the
  * string is matched only by the same symbol or by a `*` that crosses colons, since its value may
  * hold colons (a plain symbol's never does: any `*` takes it in, no `?` does); and a glob that starts with a symbol reads every `*` as if it might be in an ARN
  * segment, since the value may make it an ARN.
  */
-function matcherOf(glob: Glob, must: boolean): Matcher {
-  let re: Matcher | undefined = must ? mustRegExps.get(glob) : genericMatchers.get(glob.key)
-  if (re === undefined && !must) {
-    const plain = plainMatcher(glob.tokens)
-    if (plain !== undefined) return genericMatchers.set(glob.key, plain)
-  }
+function regExpOf(glob: Glob, must: boolean): RegExp {
+  let re = must ? mustRegExps.get(glob) : genericRegExps.get(glob.key)
   if (re === undefined) {
     const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
     const escapeInClass = (c: string) => c.replace(/[\\\]^-]/g, '\\$&')
@@ -441,17 +412,16 @@ function matcherOf(glob: Glob, must: boolean): Matcher {
         }
       })
       .join('')
-    const compiled = new RegExp(`^${source}$`, 'u')
-    if (must) mustRegExps.set(glob, compiled)
-    else genericMatchers.set(glob.key, compiled)
-    re = compiled
+    re = new RegExp(`^${source}$`, 'u')
+    if (must) mustRegExps.set(glob, re)
+    else genericRegExps.set(glob.key, re)
   }
   return re
 }
 
 /** Matching one concrete string (its symbols read as generic values: see symbolChar). */
 export function globMatches(glob: Glob, s: string): boolean {
-  return matcherOf(glob, false).test(s)
+  return regExpOf(glob, false).test(s)
 }
 
 /**
@@ -462,7 +432,7 @@ export function globMatches(glob: Glob, s: string): boolean {
  */
 export function mustMatch(glob: Glob, s: string): boolean {
   if (!glob.symbolic && ![...s].some(isSymbolChar)) return globMatches(glob, s)
-  return matcherOf(glob, true).test(s)
+  return regExpOf(glob, true).test(s)
 }
 
 /**

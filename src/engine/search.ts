@@ -108,27 +108,17 @@ export function difference(
   const own = (l: {side: 'a' | 'o'; rule: Rule}) =>
     l.side === 'a' && l.rule.effect === 'allow' && !common.has(l.rule)
 
-  // A rule's effect and predicates from one dimension on, as text: worked out once per rule and
-  // dimension, as the search asks at every step.
-  const remainingKeys = new Map<Rule, string[]>()
-  const remainingKey = (rule: Rule, from: number): string => {
-    let keys = remainingKeys.get(rule)
-    if (keys === undefined) remainingKeys.set(rule, (keys = []))
-    let key = keys[from]
-    if (key === undefined) {
+  // Two live sets whose remaining predicates are the same decide every remaining cell alike.
+  const sameRemaining = (live: Live, from: number): boolean => {
+    const keys = {a: new Set<string>(), o: new Set<string>()}
+    for (const {side, rule} of live) {
       const parts: string[] = [rule.effect]
       for (let d = from; d < ordered.length; d++) {
         const p = rule.predicates.get(ordered[d]!.name)
         if (p !== undefined) parts.push(`${ordered[d]!.name}=${cachedKey(p)}`)
       }
-      keys[from] = key = parts.join('|')
+      keys[side].add(parts.join('|'))
     }
-    return key
-  }
-  // Two live sets whose remaining predicates are the same decide every remaining cell alike.
-  const sameRemaining = (live: Live, from: number): boolean => {
-    const keys = {a: new Set<string>(), o: new Set<string>()}
-    for (const {side, rule} of live) keys[side].add(remainingKey(rule, from))
     return keys.a.size === keys.o.size && [...keys.a].every((k) => keys.o.has(k))
   }
 
@@ -154,9 +144,6 @@ export function difference(
       // Each family of rules on its own (see families): its cells are worked out over its own
       // leaves and the shared rules', and only those where one of its rules holds are kept.
       for (const part of families(live, dimension.name, own)) {
-        // A family whose two sides hold the same predicates from here on (a statement the rewrite
-        // left as it was on this dimension and beyond) differs in none of its cells.
-        if (sameRemaining(part.live, d)) continue
         const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name))
         const {leaves, outside} = relevantLeaves(part.live.filter(own), constrained, dimension.name)
         const groups = dimension.grouped ? globGroups(constrained, dimension.name, outside) : undefined

@@ -37,34 +37,17 @@ export function findingId(parts: string[]): string {
  * list order gets the same text; any other difference, however deep, changes it.
  */
 export function canonicalAccess(value: unknown): string {
-  return canonicalOf(value, canonicalAccess)
-}
-
-/** canonicalAccess's text of `value`, that of each of its parts asked of `part`. */
-function canonicalOf(value: unknown, part: (value: unknown) => string): string {
-  if (Array.isArray(value)) return `[${[...new Set(value.map((item) => part(item)))].sort().join(',')}]`
+  if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalAccess))].sort().join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const entries = Object.keys(value)
       .sort()
       .flatMap((key) => {
         const item = (value as Record<string, unknown>)[key]
-        return item === undefined ? [] : [`${JSON.stringify(key)}:${part(item)}`]
+        return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalAccess(item)}`]
       })
     return `{${entries.join(',')}}`
   }
   return JSON.stringify(value) ?? 'null'
-}
-
-/** canonicalAccess that works out each object's text once (align asks again at every depth). */
-function rememberingCanonical(): (value: unknown) => string {
-  const known = new WeakMap<object, string>()
-  const canonical = (value: unknown): string => {
-    if (typeof value !== 'object' || value === null) return canonicalOf(value, canonical)
-    let text = known.get(value)
-    if (text === undefined) known.set(value, (text = canonicalOf(value, canonical)))
-    return text
-  }
-  return canonical
 }
 
 /**
@@ -84,32 +67,26 @@ function rememberingCanonical(): (value: unknown) => string {
  */
 export function structuralDiff(before: unknown, after: unknown): unknown[] {
   const lists = new WeakSet<object>()
-  const [lhs, rhs] = align(before ?? {}, after ?? {}, {lists, canonical: rememberingCanonical()})
+  const [lhs, rhs] = align(before ?? {}, after ?? {}, lists)
   const records = (deepDiff.diff(lhs, rhs) ?? []).map((record) => unalign(record, lhs, rhs, lists))
   return records
     .sort((a, b) => compareOrder(a.order, b.order))
     .map(({record}) => JSON.parse(JSON.stringify(record)) as unknown)
 }
 
-/** What aligning two values keeps: the rewritten lists, and canonicalAccess as it remembers texts. */
-interface Alignment {
-  lists: WeakSet<object>
-  canonical: (value: unknown) => string
-}
-
 /** Both values rewritten so that deep-diff pairs list items as sets; `lists` gets the rewritten lists. */
-function align(before: unknown, after: unknown, alignment: Alignment): [unknown, unknown] {
-  if (alignment.canonical(before) === alignment.canonical(after)) return [before, before]
+function align(before: unknown, after: unknown, lists: WeakSet<object>): [unknown, unknown] {
+  if (canonicalAccess(before) === canonicalAccess(after)) return [before, before]
   if (Array.isArray(before) || Array.isArray(after)) {
     const asList = (value: unknown) => (Array.isArray(value) ? value : [value])
     const scalar = (value: unknown) => typeof value !== 'object' || value === null
     // A scalar against a list is a set of one; an object against a list is another value.
     if ((Array.isArray(before) || scalar(before)) && (Array.isArray(after) || scalar(after)))
-      return alignSets(asList(before), asList(after), alignment)
+      return alignSets(asList(before), asList(after), lists)
   } else if (isRecord(before) && isRecord(after)) {
     const aligned = new Map<string, [unknown, unknown]>()
     for (const key of Object.keys(before))
-      if (Object.hasOwn(after, key)) aligned.set(key, align(before[key], after[key], alignment))
+      if (Object.hasOwn(after, key)) aligned.set(key, align(before[key], after[key], lists))
     // fromEntries makes every key an own data property, `__proto__` included.
     return [
       Object.fromEntries(Object.keys(before).map((key) => [key, aligned.get(key)?.[0] ?? before[key]])),
@@ -119,7 +96,7 @@ function align(before: unknown, after: unknown, alignment: Alignment): [unknown,
   return [before, after]
 }
 
-function alignSets(before: unknown[], after: unknown[], alignment: Alignment): [unknown, unknown] {
+function alignSets(before: unknown[], after: unknown[], lists: WeakSet<object>): [unknown, unknown] {
   const paired = new Map<number, number>()
   const taken = new Set<number>()
   // Items are paired by a key (their Sid, their canonical text), each list's keys computed once.
@@ -138,7 +115,7 @@ function alignSets(before: unknown[], after: unknown[], alignment: Alignment): [
     }
   }
   pair((value) => (isRecord(value) && typeof value.Sid === 'string' ? value.Sid : undefined))
-  pair(alignment.canonical)
+  pair(canonicalAccess)
   const leftBefore = before.flatMap((_, i) => (taken.has(i) ? [] : [i]))
   const leftAfter = after.flatMap((_, j) => (paired.has(j) ? [] : [j]))
   if (
@@ -154,12 +131,12 @@ function alignSets(before: unknown[], after: unknown[], alignment: Alignment): [
   const rhs: Array<[string, unknown]> = []
   for (const [j, item] of after.entries()) {
     const i = paired.get(j)
-    const [l, r] = i === undefined ? [undefined, item] : align(before[i], item, alignment)
+    const [l, r] = i === undefined ? [undefined, item] : align(before[i], item, lists)
     if (i !== undefined) lhs.push([`a${j}`, l])
     rhs.push([`a${j}`, r])
   }
   const aligned: [object, object] = [Object.fromEntries(lhs), Object.fromEntries(rhs)]
-  for (const side of aligned) alignment.lists.add(side)
+  for (const side of aligned) lists.add(side)
   return aligned
 }
 
