@@ -4,11 +4,16 @@
 /**
  * A Map that holds at most `limit` weight: each entry weighs `weigh(value)` (1 by default, so that
  * the limit counts entries). Past the limit, the entries used least recently (read by `get`, or
- * set) are dropped first; the newest stays, however heavy it is alone.
+ * set) are dropped first; the newest stays, however heavy it is alone. A read moves an entry
+ * back to the newest only when it is among the older half of the entries: the hottest caches
+ * (a compiled glob, a RegExp) are read far more often than they are filled, and a read of a
+ * recent entry then costs one lookup.
  */
 export class BoundedMap<K, V> {
-  private readonly entries = new Map<K, {value: V; weight: number}>()
+  private readonly entries = new Map<K, {value: V; weight: number; stamp: number}>()
   private held = 0
+  /** the newest entry's stamp: entries are stamped when set, and again when a read moves them */
+  private clock = 0
 
   constructor(
     private readonly limit: number,
@@ -29,8 +34,11 @@ export class BoundedMap<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    this.entries.delete(key)
-    this.entries.set(key, entry)
+    if (entry.stamp < this.clock - this.entries.size / 2) {
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+      entry.stamp = ++this.clock
+    }
     return entry.value
   }
 
@@ -42,7 +50,7 @@ export class BoundedMap<K, V> {
       this.held -= old.weight
     }
     const weight = this.weigh(value)
-    this.entries.set(key, {value, weight})
+    this.entries.set(key, {value, weight, stamp: ++this.clock})
     this.held += weight
     // A Map iterates in insertion order: least recently used first.
     for (const [oldest, entry] of this.entries) {

@@ -24,6 +24,16 @@ describe('BoundedMap', () => {
     expect(map.get(9_900)).toBe(9_900)
   })
 
+  it('keeps an entry read between insertions, however many pass through', () => {
+    const map = new BoundedMap<string, number>(10)
+    map.set('hot', 0)
+    for (let i = 0; i < 1_000; i++) {
+      map.set(`cold-${i}`, i)
+      expect(map.get('hot')).toBe(0)
+    }
+    expect(map.size).toBe(10)
+  })
+
   it('counts weights, and keeps the newest entry even when it alone weighs more than the limit', () => {
     const map = new BoundedMap<string, string[]>(5, (value) => value.length)
     map.set('two', ['x', 'y'])
