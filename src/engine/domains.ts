@@ -2,6 +2,7 @@
 // space into cells on which every given leaf test is constant, with a concrete value per
 // cell. Checking one value per cell is then the same as checking every value: exact.
 
+import {BoundedMap} from '../kernel/bounded.js'
 import {and, evaluate, type Formula, type Leaf} from './formula.js'
 import {type Glob, globMatches, unionCells} from './glob.js'
 import {Undecidable} from './undecidable.js'
@@ -101,11 +102,9 @@ export function stringDomain(extraSamples: string[] = []): Domain {
       withPresence(leaves, (valueLeaves) => {
         const parts = groups ?? valueLeaves.map((l) => [l.type === 'glob' ? l : mismatch(l, 'string')])
         const key = JSON.stringify([extraSamples, parts.map((part) => part.map((l) => l.glob.key))])
-        let cells = remembered.get(key)
-        if (cells === undefined) {
-          if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear()
-          // A leaf alone in its group has its result known in each cell; one of several has not.
-          cells = unionCells(
+        // A leaf alone in its group has its result known in each cell; one of several has not.
+        return remembered.remember(key, () =>
+          unionCells(
             parts.map((part) => part.map((l) => l.glob)),
             extraSamples,
           ).map((c) =>
@@ -113,10 +112,8 @@ export function stringDomain(extraSamples: string[] = []): Domain {
               c.example,
               new Map(parts.flatMap((part, i) => (part.length === 1 ? [[part[0]!.key, c.matches[i]!]] : []))),
             ),
-          )
-          remembered.set(key, cells)
-        }
-        return cells
+          ),
+        )
       }),
   }
 }
@@ -126,8 +123,7 @@ export function stringDomain(extraSamples: string[] = []): Domain {
 // fixes what it matches and a cell's `known` holds only results for its own value, so the cells
 // worked out once are handed out again, to every string domain with the same samples. Bounded,
 // for long runs.
-const remembered = new Map<string, Cell[]>()
-const REMEMBERED_PARTITIONS = 2000
+const remembered = new BoundedMap<string, Cell[]>(2000)
 
 /** Numbers (Numeric*) and instants (Date*, as epoch milliseconds). */
 export function numberDomain(): Domain {

@@ -6,6 +6,7 @@
 // That is what lets the engine say "this resource is allowed by the target and by no
 // baseline pattern" exactly, wildcards included, without enumerating strings.
 
+import {BoundedMap} from '../kernel/bounded.js'
 import {Undecidable} from './undecidable.js'
 
 type Token =
@@ -164,17 +165,11 @@ export interface GlobOptions {
 
 // Both sides of a comparison repeat most patterns (a 100k-statement policy with one edit holds
 // 200k of them): each is compiled once. Globs are never mutated. Bounded, so long runs stay small.
-const compiled = new Map<string, Glob>()
-const COMPILED_LIMIT = 1 << 18
+const compiled = new BoundedMap<string, Glob>(1 << 18)
 
 export function compileGlob(text: string, options: GlobOptions): Glob {
   const cacheKey = `${options.wildcards ? 'w' : ''}${options.arn ? 'a' : ''}${options.caseInsensitive ? 'i' : ''}${options.variables ? 'v' : ''}:${text}`
-  let glob = compiled.get(cacheKey)
-  if (glob === undefined) {
-    if (compiled.size >= COMPILED_LIMIT) compiled.clear()
-    compiled.set(cacheKey, (glob = compileUncached(text, options)))
-  }
-  return glob
+  return compiled.remember(cacheKey, () => compileUncached(text, options))
 }
 
 /**
@@ -388,8 +383,7 @@ const GENERAL_SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
  * same pattern comes back as a new object again and again (a relaxed glob, a witness's request
  * read as a glob). Bounded, for a long audit. A `must` RegExp also reads `leadingSymbol`: by object.
  */
-const genericRegExps = new Map<string, RegExp>()
-const REMEMBERED_REGEXPS = 20_000
+const genericRegExps = new BoundedMap<string, RegExp>(20_000)
 const mustRegExps = new WeakMap<Glob, RegExp>()
 
 /**
@@ -420,10 +414,7 @@ function regExpOf(glob: Glob, must: boolean): RegExp {
       .join('')
     re = new RegExp(`^${source}$`, 'u')
     if (must) mustRegExps.set(glob, re)
-    else {
-      if (genericRegExps.size >= REMEMBERED_REGEXPS) genericRegExps.clear()
-      genericRegExps.set(glob.key, re)
-    }
+    else genericRegExps.set(glob.key, re)
   }
   return re
 }
@@ -627,24 +618,20 @@ export function unionCells(
  * (each string domain's, the witness's). Each holds the walk's first example of every signature,
  * in the walk's order (what `record` keeps of it), or why it was given up. Bounded, for long runs.
  */
-const walks = new Map<string, Array<[string, boolean[]]> | Undecidable>()
-const REMEMBERED_WALKS = 2000
+const walks = new BoundedMap<string, Array<[string, boolean[]]> | Undecidable>(2000)
 
 function walked(groups: Glob[][], maxStates: number): Array<[string, boolean[]]> {
   const key = JSON.stringify([maxStates, groups.map((group) => group.map((g) => g.key))])
-  let found = walks.get(key)
-  if (found === undefined) {
+  const found = walks.remember(key, () => {
     const firsts: Array<[string, boolean[]]> = []
     try {
       exploreProduct(groups, (example, matches) => firsts.push([example, matches]), maxStates)
-      found = firsts
+      return firsts
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error
-      found = error
+      return error
     }
-    if (walks.size >= REMEMBERED_WALKS) walks.clear()
-    walks.set(key, found)
-  }
+  })
   if (found instanceof Undecidable) throw found
   return found
 }

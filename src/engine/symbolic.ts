@@ -11,6 +11,7 @@
 //   symbol relaxed to "any value" on the side where that can only add differences, and keeps each
 //   request of that search for which some value the request itself suggests is a difference.
 
+import {BoundedMap} from '../kernel/bounded.js'
 import {type AnyLeaf, type Cell, type GlobLeaf, leafHolds, type SetLeaf, type ValueLeaf} from './domains.js'
 import {and, evaluate, FALSE, type Formula, formulaKey, leaf, not, or} from './formula.js'
 import {
@@ -336,15 +337,9 @@ function holdsWith(
   })
 }
 
-const substitutions = new Map<string, Glob>()
+const substitutions = new BoundedMap<string, Glob>(10_000)
 function substituted(glob: Glob, values: ReadonlyMap<string, string>): Glob {
-  const key = JSON.stringify([glob.key, ...values])
-  let out = substitutions.get(key)
-  if (out === undefined) {
-    if (substitutions.size > 10_000) substitutions.clear()
-    substitutions.set(key, (out = substituteSymbols(glob, values)))
-  }
-  return out
+  return substitutions.remember(JSON.stringify([glob.key, ...values]), () => substituteSymbols(glob, values))
 }
 
 /** Displays a value assignment: `${X} = "v"`. */
@@ -485,8 +480,7 @@ function substituteFormula(f: Formula<AnyLeaf>, values: ReadonlyMap<string, stri
  * resource and value it tries, with the same rules and mostly the same values. A rule whose
  * patterns hold no symbol is its own substitution. Bounded per rule.
  */
-const substitutedRules = new WeakMap<Rule, Map<string, Rule>>()
-const REMEMBERED_SUBSTITUTIONS = 64
+const substitutedRules = new WeakMap<Rule, BoundedMap<string, Rule>>()
 
 /** Rules with the given symbols replaced by their values in every pattern. */
 export function substituteRules<R extends Rule>(
@@ -498,17 +492,11 @@ export function substituteRules<R extends Rule>(
   return rules.map((rule) => {
     if (!ruleHasSymbolsRemembered(rule)) return rule
     let byValues = substitutedRules.get(rule)
-    if (byValues === undefined) substitutedRules.set(rule, (byValues = new Map()))
-    let out = byValues.get(key) as R | undefined
-    if (out === undefined) {
-      if (byValues.size >= REMEMBERED_SUBSTITUTIONS) byValues.clear()
-      out = {
-        ...rule,
-        predicates: new Map([...rule.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)])),
-      }
-      byValues.set(key, out)
-    }
-    return out
+    if (byValues === undefined) substitutedRules.set(rule, (byValues = new BoundedMap(64)))
+    return byValues.remember(key, () => ({
+      ...rule,
+      predicates: new Map([...rule.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)])),
+    })) as R
   })
 }
 

@@ -5,6 +5,7 @@
 // parses two lines, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
+import {BoundedMap} from '../../kernel/bounded.js'
 import {BUILT_FILES} from '../../kernel/package-files.js'
 import {type AnyLeaf, type Cell, type Domain, type GlobLeaf} from '../../engine/domains.js'
 import {type Glob, globMatches, isUniversal, unionCells} from '../../engine/glob.js'
@@ -182,13 +183,7 @@ export function actionDomain(): Domain {
         }),
       )
       const key = JSON.stringify(parts.map((part) => part.map((g) => g.key)))
-      let cells = cellsByPatterns.get(key)
-      if (cells === undefined) {
-        if (cellsByPatterns.size >= REMEMBERED_PARTITIONS) cellsByPatterns.clear()
-        cells = actionCells(parts)
-        cellsByPatterns.set(key, cells)
-      }
-      return cells
+      return cellsByPatterns.remember(key, () => actionCells(parts))
     },
   }
 }
@@ -199,8 +194,7 @@ export function actionDomain(): Domain {
  * what it matches, and a cell's `known` holds only leaf results for its value, so handing out the
  * same cells again is the same as working them out anew. Bounded, for a long audit.
  */
-const cellsByPatterns = new Map<string, Cell[]>()
-const REMEMBERED_PARTITIONS = 2000
+const cellsByPatterns = new BoundedMap<string, Cell[]>(2000)
 
 /**
  * The catalogue actions the partitions made since the count was last reset went through, one by

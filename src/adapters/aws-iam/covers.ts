@@ -8,6 +8,7 @@
 // is made again against the baseline with the approved statements added.
 
 import {approvedAccessFile, findingLike, NO_LINES} from '../adapter.js'
+import {BoundedMap} from '../../kernel/bounded.js'
 import {canonicalAccess} from '../../kernel/findings.js'
 import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import {compareIamFile} from './compare.js'
@@ -51,8 +52,7 @@ function policyOf(access: StatementAccess): ParsedFile {
 }
 
 /** Answers already given, by the pair's canonical text: the hook asks per finding and approval. */
-const answers = new Map<string, boolean>()
-const MAX_ANSWERS = 1000
+const answers = new BoundedMap<string, boolean>(1000)
 
 /**
  * Whether the finding's access grants nothing the approved access does not. Only a statement's
@@ -65,14 +65,11 @@ export function impliedBy(approved: unknown, access: unknown): boolean {
   if (a === undefined || b === undefined) return false
   if (canonicalAccess(a.exceeds ?? null) !== canonicalAccess(b.exceeds ?? null)) return false
   const key = `${canonicalAccess(a)}\u0000${canonicalAccess(b)}`
-  let answer = answers.get(key)
-  if (answer === undefined) {
-    const {findings} = compareIamFile('(approved access)', policyOf(a), policyOf(b))
-    answer = findings.every((f) => f.change === 'narrowing')
-    if (answers.size >= MAX_ANSWERS) answers.clear()
-    answers.set(key, answer)
-  }
-  return answer
+  return answers.remember(key, () =>
+    compareIamFile('(approved access)', policyOf(a), policyOf(b)).findings.every(
+      (f) => f.change === 'narrowing',
+    ),
+  )
 }
 
 const statementList = (value: unknown): unknown[] | undefined => {

@@ -19,6 +19,7 @@ import {
   type Statement,
   statementsOf,
 } from './compile.js'
+import {BoundedMap} from '../../kernel/bounded.js'
 import {parseCidr, parseDate} from './conditions.js'
 import {variableKey, variableValue} from './variables.js'
 
@@ -124,42 +125,30 @@ interface CompiledPolicy {
 /**
  * The policy values compiled last, each once whatever the witnesses asked of it: blame asks every
  * version of a file about every finding of the file (a parsed version is not changed once read: a
- * variant is a new value). Least recently asked first, and at most HELD_STATEMENTS statements'
- * worth: a compiled statement is ~1.7 KB, five times its parsed value, and an audit's documents
- * live the whole run (kept compiled as long, an audit of 1,000 commits of 1,400 managed-policy
- * shaped files peaked at 1,407 MiB; 861 MiB with this bound, the same report).
+ * variant is a new value). Least recently asked first, and at most 20,000 statements' worth: a
+ * compiled statement is ~1.7 KB, five times its parsed value, and an audit's documents live the
+ * whole run (kept compiled as long, an audit of 1,000 commits of 1,400 managed-policy shaped
+ * files peaked at 1,407 MiB; 861 MiB with this bound, the same report).
  */
-const compiledPolicies = new Map<object, {compiled: CompiledPolicy; statements: number}>()
-const HELD_STATEMENTS = 20_000
-let heldStatements = 0
+const compiledPolicies = new BoundedMap<object, {compiled: CompiledPolicy; statements: number}>(
+  20_000,
+  (held) => held.statements,
+)
 
 function compiledPolicy(policy: unknown): CompiledPolicy {
-  const key = typeof policy === 'object' && policy !== null ? policy : undefined
-  const known = key && compiledPolicies.get(key)
-  if (known !== undefined) {
-    compiledPolicies.delete(key!)
-    compiledPolicies.set(key!, known)
-    return known.compiled
-  }
-  const statements = statementsOf(policy)
-  const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-  const compiled = compileDocument(statements, ctx)
-  const out: CompiledPolicy = {
-    ctx,
-    self: principalPoliciesOf(policy)?.principal,
-    symbols: symbolsOf(statements),
-    compiled,
-    symbolChars: symbolCharsOf(compiled),
-  }
-  if (key !== undefined) {
-    compiledPolicies.set(key, {compiled: out, statements: statements.length})
-    heldStatements += statements.length
-    // The newest stays, however large.
-    for (const [oldest, {statements: count}] of compiledPolicies) {
-      if (heldStatements <= HELD_STATEMENTS || oldest === key) break
-      compiledPolicies.delete(oldest)
-      heldStatements -= count
+  const make = () => {
+    const statements = statementsOf(policy)
+    const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
+    const compiled = compileDocument(statements, ctx)
+    const out: CompiledPolicy = {
+      ctx,
+      self: principalPoliciesOf(policy)?.principal,
+      symbols: symbolsOf(statements),
+      compiled,
+      symbolChars: symbolCharsOf(compiled),
     }
+    return {compiled: out, statements: statements.length}
   }
-  return out
+  if (typeof policy !== 'object' || policy === null) return make().compiled
+  return compiledPolicies.remember(policy, make).compiled
 }

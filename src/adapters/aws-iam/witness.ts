@@ -20,6 +20,7 @@ import {
 } from '../../engine/glob.js'
 import {type DifferenceCell, globGroups, type Rule, Undecidable} from '../../engine/search.js'
 import {decideForAll, substituteRules, substituteValue, symbolCharsOf} from '../../engine/symbolic.js'
+import {BoundedMap} from '../../kernel/bounded.js'
 import type {Witness} from '../../kernel/types.js'
 import {arnFormats, displayAction} from './catalogue.js'
 import {contextDimension, IDENTITY, IDENTITY_ALLOWS, SELF} from './compile.js'
@@ -175,24 +176,19 @@ const WITNESS_STATES = 5_000
 
 // Findings of one policy ask again for the same format beside the same groups (one per request
 // found): a glob's key fixes what it matches, so the cells are worked out once. Bounded.
-const rememberedCells = new Map<string, ReturnType<typeof unionCells>>()
-const REMEMBERED_CELLS = 2000
+const rememberedCells = new BoundedMap<string, ReturnType<typeof unionCells>>(2000)
 
 /** unionCells within WITNESS_STATES, or none (the resource then stays as found). */
 function cellsOf(groups: Glob[][], samples: string[]): ReturnType<typeof unionCells> {
   const key = JSON.stringify([samples, groups.map((group) => group.map((g) => g.key))])
-  let cells = rememberedCells.get(key)
-  if (cells === undefined) {
+  return rememberedCells.remember(key, () => {
     try {
-      cells = unionCells(groups, samples, WITNESS_STATES)
+      return unionCells(groups, samples, WITNESS_STATES)
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error
-      cells = []
+      return []
     }
-    if (rememberedCells.size >= REMEMBERED_CELLS) rememberedCells.clear()
-    rememberedCells.set(key, cells)
-  }
-  return cells
+  })
 }
 
 /** Above this many resource patterns in play, the resource is left as the engine found it. */
