@@ -17,6 +17,8 @@ export interface ExpectedFinding {
   document?: string | null
   /** a number, or null for "no target line"; absent: not checked */
   line?: number | null
+  /** the line of the baseline statement the finding names as `before` (baselineLocation); null: none; absent: not checked */
+  baselineLine?: number | null
   /** where a rendered object is written (a chart's template); null: none; absent: not checked */
   renderedFrom?: {file: string; line: number} | null
   /** fields that must be equal; a field given as null must be absent; `context` is compared key by key */
@@ -62,6 +64,8 @@ function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
     (expected.file === undefined || expected.file === actual.file) &&
     (expected.document === undefined || (expected.document ?? undefined) === actual.document) &&
     (expected.line === undefined || expected.line === actual.line) &&
+    (expected.baselineLine === undefined ||
+      expected.baselineLine === (actual.baselineLocation?.line ?? null)) &&
     (expected.renderedFrom === undefined ||
       isDeepEqual(actual.renderedFrom, expected.renderedFrom ?? undefined)) &&
     witnessMatches(expected.witness, actual.witness)
@@ -100,6 +104,7 @@ const summary = (f: Finding) => ({
   file: f.file,
   ...(f.document === undefined ? {} : {document: f.document}),
   line: f.line,
+  baselineLine: f.baselineLocation?.line ?? null,
   witness: f.witness,
 })
 

@@ -1,8 +1,9 @@
-// Which rule a change is: what changed, not the shape of the statement. A widening is named by
-// asking which baseline statement came closest to allowing the witness and what it lacked (the
-// action, the resource, the principal, a condition), after the changes that are alarming
-// whatever came before (a Deny that no longer applies, public access, administrator access,
-// privilege escalation).
+// Which rule a change is: what changed, not the shape of the statement. A widening is named, after
+// the changes that are alarming whatever came before (a Deny that no longer applies, public
+// access, administrator access, privilege escalation), by what the responsible statement's own
+// previous version (pair.ts) lacked of the witness: the action, or the resource. Otherwise (a new
+// statement, or one changed in several ways) by the baseline statement that came closest to
+// allowing the witness and what it lacked (a condition, the principal, the action, the resource).
 
 import {leafHolds} from '../../engine/domains.js'
 import {familyIndex} from '../../engine/families.js'
@@ -74,8 +75,6 @@ function onlyThroughSymbol(raw: Record<string, unknown>, action: unknown): boole
 interface Index {
   action: (value: unknown) => CompiledRule[]
   resource: (value: unknown) => CompiledRule[]
-  /** the first statement with each Sid */
-  sid: Map<string, CompiledRule>
 }
 
 /**
@@ -97,25 +96,27 @@ function candidates(
   return among
 }
 
-/** The statements by family of action and of resource, and by Sid, once per baseline. */
+/** The statements by family of action and of resource, once per baseline. */
 const indexes = new WeakMap<readonly CompiledRule[], Index>()
 function indexOf(baseline: readonly CompiledRule[]): Index {
   let index = indexes.get(baseline)
   if (index === undefined) {
-    const sid = new Map<string, CompiledRule>()
-    for (const b of baseline)
-      if (b.statement.sid !== undefined && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b)
-    index = {action: familyIndex(baseline, 'action'), resource: familyIndex(baseline, 'resource'), sid}
+    index = {action: familyIndex(baseline, 'action'), resource: familyIndex(baseline, 'resource')}
     indexes.set(baseline, index)
   }
   return index
 }
 
+/**
+ * The rule of a widening: `request` is its witness, `responsible` the target rule that allows it,
+ * `previous` the rules of that statement's previous version (none: a new statement).
+ */
 export function classifyWidening(
   request: Request,
   responsible: CompiledRule,
   baseline: readonly CompiledRule[],
   removedDeny: CompiledRule | undefined,
+  previous: readonly CompiledRule[] = [],
 ): Classified {
   const raw = responsible.statement.raw
   const action = request.get('action')
@@ -123,20 +124,19 @@ export function classifyWidening(
   const resources = asList(raw.Resource)
   // A statement that reaches the action only through a template's value (a managed policy whose
   // content is not given) may or may not allow it: it is no baseline access to name the change by.
+  const allowing = (b: CompiledRule, dims: string[]) =>
+    b.effect === 'allow' && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action)
+  // The statement's previous version, where it allows the request's values of `dims`.
+  const before = (...dims: string[]) => previous.find((b) => allowing(b, dims))
   const index = indexOf(baseline)
-  // The first baseline Allow, in order, that allows the request's values of `dims`: looked for
-  // among the statements of the value's family only (a rewrite of 1,000 statements asks this
-  // of each of them).
+  // The baseline Allow that allows the request's values of `dims`: the statement's previous
+  // version, else the first such statement, looked for among those of the value's family only (a
+  // rewrite of 1,000 statements asks this of each of them).
   const closest = (...dims: string[]) =>
-    candidates(index, baseline, request, dims).find(
-      (b) =>
-        b.effect === 'allow' && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action),
-    )
-  const sameSid =
-    responsible.statement.sid === undefined ? undefined : index.sid.get(responsible.statement.sid)
+    before(...dims) ?? candidates(index, baseline, request, dims).find((b) => allowing(b, dims))
   const covering = closest(...REQUEST_DIMENSIONS)
   const related =
-    covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
+    covering ?? previous[0] ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
 
   // Cells a baseline Deny covered are grouped apart: what changed for them is the Deny.
   const publicAccess = request.get('principal') === ANYONE
@@ -150,6 +150,31 @@ export function classifyWidening(
   if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
     return {rule: 'privilege-escalation', severity: 'high', related}
   }
+  const throughAction = throughWildcard(raw, 'Action', action)
+  const throughResource = throughWildcard(raw, 'Resource', request.get('resource'))
+  // New access named in the statement, not through a wildcard: low; through one, medium.
+  const newGrant = (at: CompiledRule | undefined): Classified => ({
+    rule: 'new-grant',
+    severity: throughAction || throughResource ? 'medium' : 'low',
+    related: at,
+  })
+  // What the statement's previous version lacked is what changed, whatever other statements
+  // allowed: an action added to a statement on `Resource: "*"` is a change of its actions (a new
+  // grant, or a wildcard action), even where another statement allowed that action on fewer
+  // resources; a resource widened to `*` is a change of its resources (a wildcard resource), even
+  // where its actions are a wildcard and another statement is on `*` too.
+  if (!before(...REQUEST_DIMENSIONS)) {
+    const hadResource = before('principal', 'resource')
+    const hadAction = before('principal', 'action')
+    if (hadResource && !hadAction)
+      return throughAction
+        ? {rule: 'wildcard-action', severity: 'medium', related: hadResource}
+        : newGrant(hadResource)
+    if (hadAction && !hadResource)
+      return throughResource
+        ? {rule: 'wildcard-resource', severity: 'medium', related: hadAction}
+        : newGrant(hadAction)
+  }
   // The same principal, action and resource were allowed through the account's own policies.
   if (request.has(IDENTITY) && request.get(IDENTITY) !== IDENTITY_ALLOWS && covering !== undefined)
     return {rule: 'delegation-removed', severity: 'medium', related: covering}
@@ -158,21 +183,15 @@ export function classifyWidening(
   if (otherPrincipal) return {rule: 'new-principal', severity: 'medium', related: otherPrincipal}
   // The baseline let this principal at this resource, not with this action: the actions grew.
   const sameResource = closest('principal', 'resource')
-  if (sameResource && throughWildcard(raw, 'Action', action))
+  if (sameResource && throughAction)
     return {rule: 'wildcard-action', severity: 'medium', related: sameResource}
   // The baseline let this principal call this action elsewhere: the resources grew.
   const sameAction = closest('principal', 'action')
-  if (sameAction && throughWildcard(raw, 'Resource', request.get('resource')))
+  if (sameAction && throughResource)
     return {rule: 'wildcard-resource', severity: 'medium', related: sameAction}
   // New access: a statement added, or an action or resource named for the first time (a whole
   // policy added is named `new-policy` where the rule is given its name: compare.ts namedFor).
-  const wide =
-    throughWildcard(raw, 'Action', action) || throughWildcard(raw, 'Resource', request.get('resource'))
-  return {
-    rule: 'new-grant',
-    severity: wide ? 'medium' : 'low',
-    related: sameResource ?? sameAction ?? related,
-  }
+  return newGrant(sameResource ?? sameAction ?? related)
 }
 
 export function classifyNarrowing(

@@ -48,6 +48,7 @@ import {accessText} from './access.js'
 import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
 import {type Classified, classifyNarrowing, classifyWidening} from './classify.js'
 import {
+  accessOf,
   ANYONE,
   type CompiledRule,
   type CompileContext,
@@ -62,6 +63,7 @@ import {
   type Statement,
   statementsOf,
 } from './compile.js'
+import {pairStatements} from './pair.js'
 import {type AwsRule, RULES, SPLIT} from './rules.js'
 import {type Judged, judge, realShaped, type Request, requestOf, witnessOf} from './witness.js'
 
@@ -102,6 +104,34 @@ interface Model {
   /** the user or role whose composed policies the file holds (an account export), by ARN */
   self: string | undefined
   names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>}
+  /** each side's statements */
+  sides: {base: Statement[]; tgt: Statement[]}
+  /** the statements paired with their versions on the other side (pair.ts), once a finding asks */
+  pairing?: Pairing
+}
+
+interface Pairing {
+  previous: Map<Statement, Statement>
+  next: Map<Statement, Statement>
+  /** the baseline's rules by statement */
+  rules: Map<Statement, CompiledRule[]>
+}
+
+function pairingOf(model: Model): Pairing {
+  if (model.pairing === undefined) {
+    const previous = pairStatements(model.sides.base, model.sides.tgt)
+    const rules = new Map<Statement, CompiledRule[]>()
+    for (const r of model.base.rules) rules.set(r.statement, [...(rules.get(r.statement) ?? []), r])
+    model.pairing = {previous, next: new Map([...previous].map(([t, b]) => [b, t])), rules}
+  }
+  return model.pairing
+}
+
+/** The rules of the target statement's previous version (none: a new statement). */
+function previousRules(model: Model, statement: Statement): CompiledRule[] {
+  const {previous, rules} = pairingOf(model)
+  const before = previous.get(statement)
+  return before === undefined ? [] : (rules.get(before) ?? [])
 }
 
 function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefined): Model {
@@ -127,6 +157,7 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
     newPolicy: baseline === undefined,
     self: principalPoliciesOf(target?.value ?? baseline?.value)?.principal,
     names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
+    sides: {base: baseStatements, tgt: targetStatements},
   }
 }
 
@@ -444,32 +475,6 @@ function requestText(witness: Witness, guardrail: boolean): string {
 const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
 
 /**
- * A statement as access: without its Sid (a name, not access), and with the values AWS reads as
- * lists written as lists, so that `"Action": "s3:GetObject"` and `["s3:GetObject"]` are one access.
- */
-function accessOf(statement: Statement): Record<string, unknown> {
-  const access = {...statement.raw}
-  delete access.Sid
-  for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'])
-    if (key in access) access[key] = asList(access[key])
-  for (const key of ['Principal', 'NotPrincipal']) {
-    const principal = access[key]
-    if (typeof principal === 'object' && principal !== null && !Array.isArray(principal))
-      access[key] = mapValues(principal as Record<string, unknown>, asList)
-  }
-  const condition = access.Condition
-  if (typeof condition === 'object' && condition !== null && !Array.isArray(condition))
-    access.Condition = mapValues(condition as Record<string, unknown>, (block) =>
-      typeof block === 'object' && block !== null && !Array.isArray(block)
-        ? mapValues(block as Record<string, unknown>, asList)
-        : block,
-    )
-  // Whether policy variables are read (the policy's Version) is part of what it grants.
-  if (statement.variables) access['(policy variables)'] = true
-  return access
-}
-
-/**
  * Whether a Deny can take back some of what an Allow grants: they share an action. (An
  * over-approximation, principals, resources and conditions aside: a Deny it names in vain only
  * makes the id change more often.)
@@ -483,10 +488,6 @@ function sharesAction(deny: CompiledRule, allow: CompiledRule): boolean {
     .cells(leaves)
     .some((cell) => evaluate(a, (l) => test(cell, l)) && evaluate(d, (l) => test(cell, l)))
 }
-
-/** The object's own entries with `f` applied (own keys such as `__proto__` stay data). */
-const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unknown) =>
-  Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]))
 
 /** A finding's candidates, each with its rule, severity and witness: the most telling is shown. */
 interface Scored {
@@ -538,6 +539,9 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
   const responsible = group[0]!.responsible
   // The group's baseline Deny that no longer applies (groups are split by it): part of the access.
   const exceededDeny = group[0]!.deny
+  const previous = previousRules(model, responsible.statement)
+  const classify = (request: Request) =>
+    classifyWidening(request, responsible, model.base.rules, exceededDeny, previous)
   const scored = group.map((f): Scored => {
     const outside = outsideCatalogue(f.cell)
     const possible = f.judged.status === 'possible' || outside !== undefined
@@ -548,10 +552,9 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
           ? {
               rule: 'unknown-action',
               severity: 'low',
-              related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
-                .related,
+              related: classify(f.judged.request).related,
             }
-          : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
+          : classify(f.judged.request)
     return {found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason}
   })
   const top = best(scored)
@@ -565,7 +568,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
       ? top
       : {
           ...top,
-          classified: classifyWidening(shown.request, responsible, model.base.rules, exceededDeny),
+          classified: classify(shown.request),
         }
   const witness = witnessFor(model, shown)
   const related = chosen.classified.related
@@ -653,9 +656,9 @@ function denyRemovedDraft(
     ...shownWitness(namedCaller(chosen.found, model, free, guarded), model, free, guarded),
     otherPolicyAllows: true,
   }
-  const successor = model.tgt.rules.find(
-    (t) => t.effect === 'deny' && t.statement.sid !== undefined && t.statement.sid === deny.statement.sid,
-  )
+  // The Deny's next version (pair.ts: by Sid, else by content), if it has one.
+  const next = pairingOf(model).next.get(deny.statement)
+  const successor = next && model.tgt.rules.find((t) => t.statement === next)
   const reason =
     (model.guardrail
       ? 'nothing in this guardrail permits it, but FullAWSAccess or another SCP or RCP at the same target may'
@@ -720,20 +723,17 @@ function narrowingDraft(file: string, group: Found[], model: Model): FindingDraf
   const witness = shownWitness(first, model, model.base.rules, model.tgt.rules)
   const related = classified.related
   const named = namedFor(model, classified)
-  // Where to look in the target: the statement that now restricts, else its successor by Sid.
-  const located =
-    related ??
-    model.tgt.rules.find(
-      (t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid,
-    )
+  // Where to look in the target: the statement that now restricts, else the statement's next
+  // version (pair.ts: by Sid, else by content).
+  const located = related?.statement ?? pairingOf(model).next.get(responsible.statement)
   return {
     rule: named.rule,
-    at: {file, pointer: located?.statement.pointer ?? null},
+    at: {file, pointer: located?.pointer ?? null},
     baseline: {file, pointer: responsible.statement.pointer},
     message: describeFinding('narrowing', named.rule, witness),
     witness,
     before: responsible.statement.raw,
-    after: related?.statement.raw ?? null,
+    after: located?.raw ?? null,
     access: {statement: accessOf(responsible.statement)},
   }
 }

@@ -124,6 +124,36 @@ function policyStatements(policy: unknown, base: string): Statement[] {
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).map(String)
 
+/**
+ * A statement as access: without its Sid (a name, not access), and with the values AWS reads as
+ * lists written as lists, so that `"Action": "s3:GetObject"` and `["s3:GetObject"]` are one access.
+ */
+export function accessOf(statement: Statement): Record<string, unknown> {
+  const access = {...statement.raw}
+  delete access.Sid
+  for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'])
+    if (key in access) access[key] = asList(access[key])
+  for (const key of ['Principal', 'NotPrincipal']) {
+    const principal = access[key]
+    if (typeof principal === 'object' && principal !== null && !Array.isArray(principal))
+      access[key] = mapValues(principal as Record<string, unknown>, asList)
+  }
+  const condition = access.Condition
+  if (typeof condition === 'object' && condition !== null && !Array.isArray(condition))
+    access.Condition = mapValues(condition as Record<string, unknown>, (block) =>
+      typeof block === 'object' && block !== null && !Array.isArray(block)
+        ? mapValues(block as Record<string, unknown>, asList)
+        : block,
+    )
+  // Whether policy variables are read (the policy's Version) is part of what it grants.
+  if (statement.variables) access['(policy variables)'] = true
+  return access
+}
+
+/** The object's own entries with `f` applied (own keys such as `__proto__` stay data). */
+const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]))
+
 /** How each context key is used across both policies: decides its domain. */
 interface KeyTraits {
   families: Set<Family>

@@ -1,5 +1,5 @@
-// The rules of AWS IAM findings, from the most to the least alarming (compare.ts names each
-// widening by asking which baseline statement came closest to allowing the witness).
+// The rules of AWS IAM findings, from the most to the least alarming (classify.ts names each
+// widening by what the statement's previous version, else the closest baseline statement, lacked).
 
 import {truncationRule} from '../../kernel/truncation.js'
 import {declareRules} from '../../kernel/rules.js'
@@ -76,14 +76,14 @@ export const RULES = declareRules({
     severity: 'medium',
     title: 'A wildcard action grants more',
     description:
-      'The baseline let the principal at the resource, and an action wildcard (`s3:*`, `s3:Get*`) or `NotAction` now covers an action it did not allow there. Wildcards grow as AWS adds actions: list the actions needed.',
+      "A statement's actions grew through a wildcard (`s3:*`, `s3:Get*`) or `NotAction`: it now covers an action that its previous version did not allow on the resource (for a statement added, an action the baseline did not allow there). Wildcards grow as AWS adds actions: list the actions needed.",
   },
   'wildcard-resource': {
     change: 'widening',
     severity: 'medium',
     title: 'A wildcard resource grants more',
     description:
-      'The baseline let the principal call the action, and a resource wildcard (up to `*`) or `NotResource` now covers a resource it did not allow it on. Name the resources needed.',
+      "A statement's resources grew through a wildcard (up to `*`) or `NotResource`: it now lets the principal call an action on a resource that its previous version did not (for a statement added, a resource the baseline allowed the action on only elsewhere). An action added to a statement already on `*` is no resource change (`new-grant`, `wildcard-action`). Name the resources needed.",
   },
   'new-policy': {
     change: 'widening',
@@ -97,7 +97,7 @@ export const RULES = declareRules({
     severity: ['low', 'medium'],
     title: 'New access',
     description:
-      'New access in an existing policy: a statement added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended.',
+      'New access in an existing policy: a statement added, an action or resource named in a statement (also an action added to a statement on `Resource: "*"` where another statement allowed it on fewer resources: what changed is the statement\'s actions), or an action or resource the baseline named for nobody here. Medium when the statement grants it through a wildcard (such as `Resource: "*"`). Check that it is intended.',
   },
   'undecidable-condition': {
     change: 'possible-widening',

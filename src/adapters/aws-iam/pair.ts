@@ -1,0 +1,160 @@
+// Which baseline statement each target statement is a version of: by identity and content, never
+// by position (statement order has no meaning in IAM: a policy's statements are a set). A
+// finding names what changed by comparing its statement with its previous version (classify.ts),
+// and shows both as `before` and `after`.
+//
+// Statements are paired one to one, within the same policy of the file (a composed export holds
+// several) and the same Effect, in passes, each over the statements still unpaired:
+//   1. the same Sid (the author's name for the statement);
+//   2. the same access (a statement moved, or its Sid renamed);
+//   3. the same access but for the actions, sharing the most actions, then the most services:
+//      actions added or removed;
+//   4. the same access but for the resources, sharing the most resources: resources changed;
+//   5. the same access but for the principals; 6. but for the condition.
+// Ties go to the statements nearest in position. In passes 2 and 4 to 6 the statements left in a
+// group of the same key are paired in their order even when they share no value
+// (`arn:…:table/Orders` → `*` is still the one statement with those actions). A statement changed
+// in more than one element, or whose actions share no service with a statement of the same
+// resources, has no previous version: it is new.
+
+import {canonicalAccess} from '../../kernel/findings.js'
+import {accessOf, type Statement} from './compile.js'
+
+interface Pass {
+  /** the elements that may differ (the key leaves out their values, not which of them is given) */
+  free: string[]
+  /** the values scored by how many are shared (fine), then by a coarser measure (coarse) */
+  values?: (s: Statement) => {fine: string[]; coarse: string[]}
+  /** pair, in their order, the statements left in a group of the same key that share nothing */
+  leftovers: boolean
+}
+
+const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+
+/** Actions as AWS reads them (case and whitespace aside), and their services. */
+const actions = (s: Statement) => {
+  const fine = [...list(s.raw.Action), ...list(s.raw.NotAction)].map((a) =>
+    String(a).replace(/\s+/g, '').toLowerCase(),
+  )
+  return {fine, coarse: fine.map((a) => a.slice(0, Math.max(0, a.indexOf(':'))) || a)}
+}
+const valuesOf = (fields: string[]) => (s: Statement) => ({
+  fine: fields.flatMap((f) => list(s.raw[f]).map(canonicalAccess)),
+  coarse: [],
+})
+
+const PASSES: Pass[] = [
+  {free: [], leftovers: true},
+  {free: ['Action', 'NotAction'], values: actions, leftovers: false},
+  {free: ['Resource', 'NotResource'], values: valuesOf(['Resource', 'NotResource']), leftovers: true},
+  {free: ['Principal', 'NotPrincipal'], values: valuesOf(['Principal', 'NotPrincipal']), leftovers: true},
+  {free: ['Condition'], leftovers: true},
+]
+
+/**
+ * A value that more baseline statements of a group than this share tells none of them apart: it
+ * is not scored (a 1,000-statement policy of one service on `*` would otherwise score a million pairs).
+ */
+const TELLING = 64
+
+/** The policy a statement belongs to in its file (and whether it is a permissions boundary's), and its Effect. */
+const scopeOf = (s: Statement) =>
+  `${s.pointer.slice(0, s.pointer.lastIndexOf('/Statement'))}${s.boundary ? ' (boundary)' : ''}\n${s.effect}`
+
+function keyOf(s: Statement, free: string[]): string {
+  const access = accessOf(s)
+  for (const field of free) if (field in access) access[field] = '(may differ)'
+  return `${scopeOf(s)}\n${canonicalAccess(access)}`
+}
+
+/** For each target statement that has one, the baseline statement it is a version of. */
+export function pairStatements(
+  baseline: readonly Statement[],
+  target: readonly Statement[],
+): Map<Statement, Statement> {
+  const paired = new Map<Statement, Statement>()
+  const taken = new Set<Statement>()
+  const pair = (t: Statement, b: Statement) => {
+    paired.set(t, b)
+    taken.add(b)
+  }
+  const position = new Map<Statement, number>()
+  for (const side of [baseline, target]) for (const [i, s] of side.entries()) position.set(s, i)
+
+  // The same Sid first, in order where a Sid repeats.
+  const bySid = new Map<string, Statement[]>()
+  const sidKey = (s: Statement) => `${scopeOf(s)}\n${s.sid}`
+  for (const b of baseline)
+    if (b.sid !== undefined) bySid.set(sidKey(b), [...(bySid.get(sidKey(b)) ?? []), b])
+  for (const t of target) {
+    const b = t.sid === undefined ? undefined : bySid.get(sidKey(t))?.shift()
+    if (b !== undefined) pair(t, b)
+  }
+
+  for (const pass of PASSES) {
+    const groups = new Map<string, {before: Statement[]; after: Statement[]}>()
+    const group = (s: Statement) => {
+      const key = keyOf(s, pass.free)
+      let g = groups.get(key)
+      if (g === undefined) groups.set(key, (g = {before: [], after: []}))
+      return g
+    }
+    for (const b of baseline) if (!taken.has(b)) group(b).before.push(b)
+    for (const t of target) if (!paired.has(t)) group(t).after.push(t)
+    for (const {before, after} of groups.values()) {
+      if (before.length === 0 || after.length === 0) continue
+      if (pass.values !== undefined)
+        for (const {b, t} of byScore(before, after, pass.values, position)) {
+          if (!taken.has(b) && !paired.has(t)) pair(t, b)
+        }
+      if (!pass.leftovers) continue
+      const restBefore = before.filter((b) => !taken.has(b))
+      for (const [i, t] of after.filter((s) => !paired.has(s)).entries()) {
+        if (i >= restBefore.length) break
+        pair(t, restBefore[i]!)
+      }
+    }
+  }
+  return paired
+}
+
+/** The pairs of a group that share a value, the most shared first, then the nearest in position. */
+function byScore(
+  before: Statement[],
+  after: Statement[],
+  values: NonNullable<Pass['values']>,
+  position: Map<Statement, number>,
+): Array<{b: Statement; t: Statement}> {
+  // Shared values counted through an index of the baseline side's, not pair by pair.
+  const index = (field: 'fine' | 'coarse') => {
+    const postings = new Map<string, Statement[]>()
+    for (const b of before)
+      for (const v of new Set(values(b)[field])) postings.set(v, [...(postings.get(v) ?? []), b])
+    return postings
+  }
+  const indexes = {fine: index('fine'), coarse: index('coarse')}
+  const candidates: Array<{b: Statement; t: Statement; score: [number, number]}> = []
+  for (const t of after) {
+    const scores = new Map<Statement, [number, number]>()
+    const own = values(t)
+    for (const [at, field] of (['fine', 'coarse'] as const).entries())
+      for (const v of new Set(own[field])) {
+        const sharing = indexes[field].get(v) ?? []
+        if (sharing.length > TELLING) continue
+        for (const b of sharing) {
+          const score = scores.get(b) ?? [0, 0]
+          score[at]!++
+          scores.set(b, score)
+        }
+      }
+    for (const [b, score] of scores) candidates.push({b, t, score})
+  }
+  const distance = (c: {b: Statement; t: Statement}) => Math.abs(position.get(c.b)! - position.get(c.t)!)
+  return candidates.sort(
+    (x, y) =>
+      y.score[0] - x.score[0] ||
+      y.score[1] - x.score[1] ||
+      distance(x) - distance(y) ||
+      position.get(x.t)! - position.get(y.t)!,
+  )
+}
