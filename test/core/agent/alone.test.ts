@@ -540,7 +540,7 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
   )
 
   it(
-    "a config that reads otherwise than the snapshot's, a revision baseline, a new file while a snapshot document's file is gone",
+    "a config that reads otherwise than the snapshot's, a new file while a snapshot document's file is gone (and a revision baseline: decided as the full path does)",
     async () => {
       const repo = await initialised()
       const config = await readFile(join(repo.dir, 'acldrift.config.yaml'), 'utf8')
@@ -554,7 +554,7 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.write('acldrift.config.yaml', config.replace(/^baseline: .*$/m, 'baseline: HEAD~0'))
       await repo.stage('acldrift.config.yaml')
       await repo.git('commit', '--quiet', '--no-verify', '-m', 'a revision baseline')
-      await notTaken(repo, widening(repo))
+      await expectSameAsFull(repo, widening(repo), true)
       await repo.git('reset', '--quiet', '--hard', 'HEAD~1')
 
       await repo.git('rm', '--quiet', ACL_FILE)
@@ -566,6 +566,110 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.git('reset', '--quiet', '--hard', 'HEAD')
       const fresh = write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml'))
       expect((await alonePath(repo, fresh)).alone).toBeDefined()
+    },
+    SLOW,
+  )
+})
+
+describe('with a revision baseline (a tag), the own path reads the file at the tag and decides as the full path', () => {
+  const bucketWidened = (repo: TestRepo, suffix = '') =>
+    write(join(repo.dir, BUCKET_FILE), `${policyText(publicBucketPolicy)}${suffix}`)
+
+  /** The repository with `baseline: v1` committed, and v1 tagged there. */
+  async function tagged(): Promise<TestRepo> {
+    const repo = await repository({'acldrift.config.yaml': 'version: 1\nbaseline: v1\n'})
+    await repo.git('tag', 'v1')
+    return repo
+  }
+
+  it(
+    'the tag at HEAD: Write, Edit and MultiEdit, a widening, a narrowing, two steps, a new file',
+    async () => {
+      const repo = await tagged()
+      await policyEdits(repo)
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
+    },
+    SLOW,
+  )
+
+  it(
+    'the tag behind HEAD, the file widened since (past the hook): an edit that keeps the widening is still refused',
+    async () => {
+      const repo = await tagged()
+      await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'widened past the hook')
+      // Against HEAD it changes nothing; against the tag, the approved state, it widens.
+      const {alone} = await alonePath(repo, bucketWidened(repo, '\n'))
+      expect(alone?.map((f) => f.change)).toContain('widening')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // Back to the tag's content: nothing left to refuse.
+      await expectSameAsFull(repo, write(join(repo.dir, BUCKET_FILE), policyText(bucketPolicy)), false)
+      // Another file changed since the tag (the ACL file): an edit of the policy still decides alone.
+      await repo.write(ACL_FILE, `${await fixture('acl/grant-added/baseline.yaml')}# note\n`)
+      await repo.stage(ACL_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'acl comment')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // …but a new policy, while another access config differs from the tag, goes the full way.
+      const fresh = {
+        Version: '2012-10-17',
+        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
+      }
+      await notTaken(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)))
+    },
+    SLOW,
+  )
+
+  it(
+    'the file moved since the tag: the full path follows the move, and the own path leaves it to it',
+    async () => {
+      const repo = await tagged()
+      await repo.git('mv', BUCKET_FILE, 'iam/renamed.json')
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'moved')
+      const moved = write(join(repo.dir, 'iam/renamed.json'), policyText(publicBucketPolicy))
+      await notTaken(repo, moved)
+      const {full} = await bothPaths(repo, moved)
+      expect(full.findings.length + full.problems.length).toBeGreaterThan(0)
+    },
+    SLOW,
+  )
+
+  it(
+    'a tag that names no commit, and a tag moved onto the widening: the own path follows the tag as the full path does',
+    async () => {
+      const repo = await tagged()
+      await repo.git('tag', '-d', 'v1')
+      await notTaken(repo, bucketWidened(repo))
+      await repo.git('tag', 'v1')
+      await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'widened past the hook')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // Moved onto the widening, the tag holds it: both paths compare with what it names now
+      // (the shell hook refuses an agent's `git tag -f`, and CI judges the tag: unapprovedRevision).
+      await repo.git('tag', '-f', 'v1', 'HEAD')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), false)
+    },
+    SLOW,
+  )
+
+  it(
+    'the hook takes the own path with a tag baseline (ACLDRIFT_DEBUG stages)',
+    async () => {
+      const repo = await tagged()
+      const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        env: {ACLDRIFT_DEBUG: '1'},
+        input: JSON.stringify({
+          session_id: 's',
+          cwd: repo.dir,
+          hook_event_name: 'PreToolUse',
+          ...bucketWidened(repo),
+        }),
+      })
+      expect(own.code).toBe(2)
+      expect(own.stderr).toContain('no valid approval covers it')
+      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
     },
     SLOW,
   )
