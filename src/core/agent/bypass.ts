@@ -339,6 +339,12 @@ function gitBypasses(args: Word[], guarded: ProtectedPaths, text: string): Bypas
     case 'filter-repo':
       bypass(`git ${sub.text} writes commits or refs without the hooks`)
       break
+    case 'tag':
+      if (movesTag(rest))
+        bypass(
+          'git tag --force/--delete moves or deletes a tag: a revision baseline (`baseline: v1`) is the approved state every edit and commit is compared with',
+        )
+      break
     case 'config':
       if (rest.some((a) => a.dynamic || /^core\.hookspath$/i.test(a.text) || /^--edit$|^-e$/.test(a.text)))
         bypass('git config changes core.hooksPath (where git looks for hooks)')
@@ -401,6 +407,39 @@ function skipsVerify(sub: string, args: Word[]): boolean {
     }
   }
   return skip
+}
+
+/**
+ * Whether `git tag ARGS` moves (`-f`, `--force`) or deletes (`-d`, `--delete`) a tag; a word only
+ * known at run time that may be an option counts. Short options cluster (`-fa`) up to one that
+ * takes a value (`-m`, `-F`, `-u`); git takes any unambiguous prefix of a long one (`--forc`).
+ */
+function movesTag(args: Word[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg.text === '--') break
+    if (arg.dynamic && /^$|^-/.test(arg.text)) return true
+    if (arg.text.startsWith('--')) {
+      const flag = arg.text.split('=')[0]!
+      if (
+        (flag.length >= 6 && '--force'.startsWith(flag)) ||
+        (flag.length >= 3 && '--delete'.startsWith(flag))
+      )
+        return true
+      if (/^--(message|file|local-user)$/.test(flag) && !arg.text.includes('=')) i++
+      continue
+    }
+    if (!arg.text.startsWith('-')) continue
+    for (let c = 1; c < arg.text.length; c++) {
+      const letter = arg.text[c]!
+      if (letter === 'f' || letter === 'd') return true
+      if ('mFu'.includes(letter)) {
+        if (c === arg.text.length - 1) i++
+        break
+      }
+    }
+  }
+  return false
 }
 
 /** The protected path a word names, if any (as given: relative to the working directory or absolute). */
