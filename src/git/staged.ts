@@ -26,6 +26,15 @@ export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
   return [...entries]
 }
 
+/**
+ * The index's entries at `pathspecs` (`ls-files --stage -- PATHSPECS`): a few paths and patterns
+ * without listing the whole index.
+ */
+export async function listStagedEntriesAt(root: string, pathspecs: readonly string[]): Promise<TreeEntry[]> {
+  if (pathspecs.length === 0) return []
+  return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]))
+}
+
 /** Every path in the index, once each. */
 export async function listStagedFiles(root: string): Promise<string[]> {
   return uniquePaths(await listStagedEntries(root))

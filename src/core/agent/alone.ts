@@ -51,7 +51,9 @@ import {readListedPaths} from '../../git/file-history.js'
 import {namedTreeEntries} from '../../git/revision.js'
 import {GitError} from '../../git/run.js'
 import {resolveCommit} from '../../git/repo.js'
-import {indexChanges, listStagedEntries, stagedChangedPaths} from '../../git/staged.js'
+import {indexChanges, listStagedEntries, listStagedEntriesAt, stagedChangedPaths} from '../../git/staged.js'
+import {SCANNED_CONTAINERS} from '../../containers/index.js'
+import {matchesPathRules, rulePathspecs} from '../../kernel/candidates.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
 import {readRegularIfExists, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
@@ -68,6 +70,12 @@ import {type OpenedSnapshot, openSnapshot} from '../snapshot.js'
 import {assigner, type LoadedSource, listSourcePaths, readDocuments, readingDigest} from '../source.js'
 
 const NOTHING: FileDocuments = {documents: [], problems: [], notes: []}
+
+/** The paths of the container formats whose files read others (`dependents`), and as git pathspecs. */
+const READERS = SCANNED_CONTAINERS.flatMap((format) =>
+  format.dependents === undefined ? [] : format.candidates,
+)
+const READERS_PATHSPECS = rulePathspecs(READERS)
 
 /** A file's documents that are compared each alone, by key; undefined when it holds anything else. */
 function alone(read: FileDocuments): Map<string, Document> | undefined {
@@ -154,8 +162,8 @@ async function revisionBaseline(root: string, named: string | undefined): Promis
 /** The baseline snapshot's documents, as the full path reads them: what it has of `path`, and whether another can be gone. */
 interface SnapshotBaseline {
   documents: Map<string, Document>
-  /** whether every document of another file is one the index still holds as the snapshot read it */
-  othersKept: () => boolean
+  /** whether every document of another file is one the index (its whole entries) still holds as the snapshot read it */
+  othersKept: (index: IndexEntries) => boolean
 }
 
 /**
@@ -197,7 +205,7 @@ async function snapshotBaseline(
     documents.set(key, document)
   }
   const {blobs} = opened.files
-  const othersKept = () =>
+  const othersKept = (index: IndexEntries) =>
     !opened.fromContainers() &&
     opened.documentFiles.every((file) => file === path || plainEntry(index, file)?.object === blobs[file])
   return {documents, othersKept}
@@ -220,37 +228,39 @@ export async function reviewAlone(
   const {policy, settings} = config
   if (policy.agents !== 'require-approval' || policy.failOn === 'never') return undefined
   const snapshot = config.baseline === undefined ? undefined : snapshotPath(root, config.baseline)
-  if (posix.basename(path) === ATTRIBUTES_FILE || path === snapshot || (await readers()).size > 0)
-    return undefined
+  if (posix.basename(path) === ATTRIBUTES_FILE || path === snapshot) return undefined
   const after = alone(await readDocuments(proposed, assigned, false, undefined, settings))
   if (after === undefined) return undefined
   const revision = snapshot === undefined ? await revisionBaseline(root, config.baseline) : 'HEAD'
   if (revision === undefined) return undefined
 
-  // HEAD's entries of the config and the snapshot, and the baseline commit's of the file (HEAD's,
-  // or a revision's): their blob ids say whether the working tree's config and snapshot are
-  // HEAD's; only the file itself is read from git, and only when a commit is the baseline.
+  // Two git processes at once. The index's entries of the approvals file and the snapshot, and
+  // of the files a container format reads others from (a path-limited ls-files: the whole index
+  // is listed only where there are such files). HEAD's entries of the config and the snapshot,
+  // and the baseline commit's of the file (HEAD's, or a revision's): their blob ids say whether
+  // the working tree's config and snapshot are HEAD's; only the file itself is read from git, and
+  // only when a commit is the baseline.
+  const own = [APPROVALS_FILE, ...(snapshot ? [snapshot] : [])].map((file) => `:(literal)${file}`)
   const atHeadPaths = [CONFIG_FILE, ...(snapshot ? [snapshot] : [])]
-  let headEntries: TreeEntry[]
-  let baseEntries: TreeEntry[]
-  try {
-    ;[headEntries, baseEntries] =
-      revision === 'HEAD'
-        ? await namedTreeEntries(root, 'HEAD', [path, ...atHeadPaths]).then((all) => [all, all])
-        : await Promise.all([
-            namedTreeEntries(root, 'HEAD', atHeadPaths),
-            namedTreeEntries(root, revision, [path]),
-          ])
-  } catch (error) {
-    if (error instanceof GitError) return undefined // no commit yet
-    throw error
-  }
-  const atHead = selectEntries(headEntries, atHeadPaths)
-  const atBase = selectEntries(baseEntries, [path])
+  const [entries, trees] = await Promise.all([
+    listStagedEntriesAt(root, [...own, ...(READERS_PATHSPECS ?? [])]),
+    (revision === 'HEAD'
+      ? namedTreeEntries(root, 'HEAD', [path, ...atHeadPaths]).then((all) => [all, all])
+      : Promise.all([namedTreeEntries(root, 'HEAD', atHeadPaths), namedTreeEntries(root, revision, [path])])
+    ).catch((error: unknown) => {
+      if (error instanceof GitError) return undefined // no commit yet
+      throw error
+    }),
+  ])
+  if (trees === undefined) return undefined
+  // No container file in the index: none reads the edited one (ContainerFormat.dependents).
+  const containers = READERS_PATHSPECS === undefined || entries.some((e) => matchesPathRules(READERS, e.path))
+  if (containers && (await readers()).size > 0) return undefined
+  const atHead = selectEntries(trees[0], atHeadPaths)
+  const atBase = selectEntries(trees[1], [path])
   if ([...atHead.skipped, ...atBase.skipped].some((s) => s.reason !== 'deleted')) return undefined
   const headBlob = (file: string) => atHead.toRead.find((entry) => entry.path === file)?.object
   const headConfig = headBlob(CONFIG_FILE)
-  const entries = await listStagedEntries(root)
   const index = byPath(entries)
   const [ownConfig, approvals] = await Promise.all([
     config.file === undefined ? undefined : readRegularIfExists(join(root, CONFIG_FILE)),
@@ -280,7 +290,7 @@ export async function reviewAlone(
   } else {
     const read = await snapshotBaseline(root, config, snapshot, headBlob(snapshot), index, path)
     before = read?.documents
-    othersKept = async () => read!.othersKept()
+    othersKept = async () => read!.othersKept(byPath(await listStagedEntries(root)))
   }
   if (before === undefined || [...before.keys()].some((key) => !after.has(key))) return undefined
   // A file that had no document, or gains one, may be where the index moved another's (the full

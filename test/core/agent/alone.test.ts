@@ -5,7 +5,7 @@
 // a kind read together, a protected file, another baseline, a possible move) goes the full way.
 import {execFileSync} from 'node:child_process'
 import {readFile, writeFile} from 'node:fs/promises'
-import {join, relative, resolve} from 'node:path'
+import {join, posix, relative, resolve} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {reviewAlone} from '../../../src/core/agent/alone.js'
 import {applyEdit} from '../../../src/core/agent/edits.js'
@@ -237,11 +237,14 @@ describe('the own path is not taken where the one file cannot tell', () => {
         'infra/main.tf':
           'resource "aws_iam_policy" "reader" {\n  name   = "reader"\n  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect   = "Allow"\n      Action   = local.actions\n      Resource = "arn:aws:s3:::payroll/*"\n    }]\n  })\n}\n',
         'infra/locals.tf': 'locals {\n  actions = ["s3:GetObject"]\n}\n',
+        [`${posix.dirname(BUCKET_FILE)}/main.tf`]: `resource "aws_s3_bucket_policy" "exports" {\n  bucket = "payroll-exports"\n  policy = file("\${path.module}/${posix.basename(BUCKET_FILE)}")\n}\n`,
         'k8s/role.yaml': role,
         'acldrift.config.yaml': `version: 1\ndocuments:\n  - glob: '.gitattributes'\n    kind: aws-iam\n`,
         '.gitattributes': '{"Version": "2012-10-17", "Statement": []}\n',
       })
       await notTaken(repo, edit('infra/main.tf', '"arn:aws:s3:::payroll/*"', '"*"'))
+      // A policy a module beside it reads with file(): found through the index's `.tf` files.
+      await notTaken(repo, write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)))
       await notTaken(repo, edit('infra/locals.tf', '"s3:GetObject"', '"s3:*"'))
       await notTaken(repo, edit('k8s/role.yaml', 'verbs: [get]', 'verbs: ["*"]'))
       await notTaken(
