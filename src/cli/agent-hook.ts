@@ -167,7 +167,6 @@ export async function runAgentHook(
             await import('./debug.js')
           ).withDebug(true, () => judge(harness, event, call, state, body?.paths))
         : await judge(harness, event, call, state, body?.paths)
-    await body?.saved()
     const loaded = body?.loaded() ?? {}
     if (judgement.log !== undefined) {
       const appendAgentLog = loaded.appendAgentLog ?? (await import('../core/agent/log.js')).appendAgentLog
@@ -178,9 +177,14 @@ export async function runAgentHook(
           ),
       )
     }
-    if (judgement.refusal === undefined) return emit(harness, event, false, '')
-    const renderRefusal = loaded.renderRefusal ?? (await import('../reporters/agent.js')).renderRefusal
-    return emit(harness, event, true, renderRefusal(judgement.refusal))
+    let message: string | undefined
+    if (judgement.refusal !== undefined) {
+      const renderRefusal = loaded.renderRefusal ?? (await import('../reporters/agent.js')).renderRefusal
+      message = renderRefusal(judgement.refusal)
+    }
+    // (after the log and the wording, so that the code they compiled is in the cache too)
+    await body?.saved()
+    return emit(harness, event, message !== undefined, message ?? '')
   } catch (error) {
     return failure(error instanceof Error ? error.message : String(error))
   } finally {
