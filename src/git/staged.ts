@@ -32,7 +32,14 @@ export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
  */
 export async function listStagedEntriesAt(root: string, pathspecs: readonly string[]): Promise<TreeEntry[]> {
   if (pathspecs.length === 0) return []
-  return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]))
+  // Their magic as written, whatever the environment says of every pathspec (GIT_LITERAL_PATHSPECS
+  // would take `:(glob)**/*.tf` for a file of that name, and list nothing).
+  const env = Object.fromEntries(
+    ['GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS', 'GIT_ICASE_PATHSPECS'].map(
+      (name) => [name, undefined],
+    ),
+  )
+  return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspecs], {env}))
 }
 
 /** Every path in the index, once each. */

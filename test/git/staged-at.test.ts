@@ -71,6 +71,15 @@ describe('listStagedEntriesAt with rulePathspecs', () => {
       const expected = all.filter((e) => matchesPathRules(rules, e.path))
       expect(listed, JSON.stringify(rules)).toEqual(expected)
     }
+    // Whatever the environment says of pathspecs.
+    process.env.GIT_LITERAL_PATHSPECS = '1'
+    try {
+      expect(await listStagedEntriesAt(repo.dir, rulePathspecs(READERS)!)).toEqual(
+        all.filter((e) => matchesPathRules(READERS, e.path)),
+      )
+    } finally {
+      delete process.env.GIT_LITERAL_PATHSPECS
+    }
     // A name without an extension cannot be written as a pattern of extensions.
     expect(rulePathspecs([{extensions: ['', 'tf']}])).toBeUndefined()
     expect(await listStagedEntriesAt(repo.dir, [])).toEqual([])
