@@ -379,32 +379,49 @@ const SHORT_VALUED: Record<string, string> = {
 const LONG_VALUED =
   /^--(message|file|reuse-message|reedit-message|template|author|date|cleanup|fixup|squash|trailer|strategy|strategy-option|exec|onto|gpg-sign|pathspec-from-file)$/
 
-function skipsVerify(sub: string, args: Word[]): boolean {
-  const valued = SHORT_VALUED[sub] ?? ''
-  let skip = false
+/** What gitOptions gives for a word only known at run time that may be an option. */
+const DYNAMIC = '$'
+
+/**
+ * The options among a git command's arguments, up to `--`: each long one's name (before any
+ * `=`), each letter of a cluster of short ones as `-x` up to one that takes a value (`short`),
+ * whose value is skipped, as is a long one's that `long` names and that has no `=`; DYNAMIC for a
+ * word only known at run time that may be an option.
+ */
+function* gitOptions(args: Word[], valued: {short: string; long: RegExp}): Generator<string> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    if (arg.text === '--') break
-    if (arg.dynamic && /^$|^-/.test(arg.text)) return true
-    if (arg.text.startsWith('--')) {
-      const flag = arg.text.split('=')[0]!
-      // git accepts any unambiguous prefix of a long option: --no-verif, --no-ve
-      if (flag.length >= 6 && '--no-verify'.startsWith(flag)) skip = true
-      else if (flag.length >= 4 && '--verify'.startsWith(flag) && flag !== '--') skip = false
-      else if (LONG_VALUED.test(flag) && !arg.text.includes('=')) i++
+    if (arg.text === '--') return
+    if (arg.dynamic && /^$|^-/.test(arg.text)) {
+      yield DYNAMIC
       continue
     }
-    if (arg.text.startsWith('-') && arg.text.length > 1) {
-      for (let c = 1; c < arg.text.length; c++) {
-        const letter = arg.text[c]!
-        if (letter === 'n' && (sub === 'commit' || sub === 'merge' || sub === 'am'))
-          skip = sub === 'commit' ? true : skip
-        if (valued.includes(letter)) {
-          if (c === arg.text.length - 1) i++
-          break
-        }
+    if (arg.text.startsWith('--')) {
+      const flag = arg.text.split('=')[0]!
+      yield flag
+      if (valued.long.test(flag) && !arg.text.includes('=')) i++
+      continue
+    }
+    if (!arg.text.startsWith('-')) continue
+    for (let c = 1; c < arg.text.length; c++) {
+      const letter = arg.text[c]!
+      yield `-${letter}`
+      if (valued.short.includes(letter)) {
+        if (c === arg.text.length - 1) i++
+        break
       }
     }
+  }
+}
+
+function skipsVerify(sub: string, args: Word[]): boolean {
+  let skip = false
+  for (const option of gitOptions(args, {short: SHORT_VALUED[sub] ?? '', long: LONG_VALUED})) {
+    if (option === DYNAMIC) return true
+    // git accepts any unambiguous prefix of a long option: --no-verif, --no-ve
+    if (option.length >= 6 && '--no-verify'.startsWith(option)) skip = true
+    else if (option.length >= 4 && '--verify'.startsWith(option)) skip = false
+    else if (option === '-n' && sub === 'commit') skip = true
   }
   return skip
 }
@@ -415,30 +432,15 @@ function skipsVerify(sub: string, args: Word[]): boolean {
  * takes a value (`-m`, `-F`, `-u`); git takes any unambiguous prefix of a long one (`--forc`).
  */
 function movesTag(args: Word[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg.text === '--') break
-    if (arg.dynamic && /^$|^-/.test(arg.text)) return true
-    if (arg.text.startsWith('--')) {
-      const flag = arg.text.split('=')[0]!
-      if (
-        (flag.length >= 6 && '--force'.startsWith(flag)) ||
-        (flag.length >= 3 && '--delete'.startsWith(flag))
-      )
-        return true
-      if (/^--(message|file|local-user)$/.test(flag) && !arg.text.includes('=')) i++
-      continue
-    }
-    if (!arg.text.startsWith('-')) continue
-    for (let c = 1; c < arg.text.length; c++) {
-      const letter = arg.text[c]!
-      if (letter === 'f' || letter === 'd') return true
-      if ('mFu'.includes(letter)) {
-        if (c === arg.text.length - 1) i++
-        break
-      }
-    }
-  }
+  for (const option of gitOptions(args, {short: 'mFu', long: /^--(message|file|local-user)$/}))
+    if (
+      option === DYNAMIC ||
+      option === '-f' ||
+      option === '-d' ||
+      (option.length >= 6 && '--force'.startsWith(option)) ||
+      (option.length >= 3 && '--delete'.startsWith(option))
+    )
+      return true
   return false
 }
 

@@ -344,6 +344,18 @@ describe('hostile files on the own path', () => {
   )
 })
 
+/** The hook refuses the call, on the own path: the full path's stages (the gate) never ran. */
+async function refusedOnOwnPath(repo: TestRepo, call: ToolCall) {
+  const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+    cwd: repo.dir,
+    env: {ACLDRIFT_DEBUG: '1'},
+    input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+  })
+  expect(own.code).toBe(2)
+  expect(own.stderr).toContain('no valid approval covers it')
+  expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+}
+
 /** A repository as `acldrift init` leaves it (globs, the snapshot baseline), both committed. */
 async function initialised(more: Record<string, string> = {}): Promise<TestRepo> {
   const repo = await repository(more)
@@ -394,19 +406,7 @@ describe("under init's config, the own path reads the file's documents in the sn
     'the hook takes the own path with the snapshot baseline (ACLDRIFT_DEBUG stages)',
     async () => {
       const repo = await initialised()
-      const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
-        cwd: repo.dir,
-        env: {ACLDRIFT_DEBUG: '1'},
-        input: JSON.stringify({
-          session_id: 's',
-          cwd: repo.dir,
-          hook_event_name: 'PreToolUse',
-          ...write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)),
-        }),
-      })
-      expect(own.code).toBe(2)
-      expect(own.stderr).toContain('no valid approval covers it')
-      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+      await refusedOnOwnPath(repo, write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)))
     },
     SLOW,
   )
@@ -660,19 +660,7 @@ describe('with a revision baseline (a tag), the own path reads the file at the t
     'the hook takes the own path with a tag baseline (ACLDRIFT_DEBUG stages)',
     async () => {
       const repo = await tagged()
-      const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
-        cwd: repo.dir,
-        env: {ACLDRIFT_DEBUG: '1'},
-        input: JSON.stringify({
-          session_id: 's',
-          cwd: repo.dir,
-          hook_event_name: 'PreToolUse',
-          ...bucketWidened(repo),
-        }),
-      })
-      expect(own.code).toBe(2)
-      expect(own.stderr).toContain('no valid approval covers it')
-      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+      await refusedOnOwnPath(repo, bucketWidened(repo))
     },
     SLOW,
   )
