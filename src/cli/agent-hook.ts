@@ -7,6 +7,7 @@
 import {read, writeSync} from 'node:fs'
 import {type HookState, judge, type SlowPaths} from '../core/agent/hook.js'
 import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
+import type {BodyExports} from './hook-body.js'
 
 /** Stop before the harness's own timeout (Claude Code: 60 s), which would let the call through. */
 const DEADLINE_MS = 45_000
@@ -79,10 +80,13 @@ export function runAgentHookArgs(
  * review.ts at the end of a turn) from the hook bundle's body, each with its own code cache in
  * the repository's git directory: compiling the registries, the pipeline and the engine from the
  * build's modules costs more than the rest of an edit's review. `saved` writes the cache after the
- * run. A body that cannot be loaded (a package without hook/) leaves the build's modules.
+ * run; `loaded` is what the body exports once a slow path loaded it (the decision log and the
+ * refusal's wording are taken from there too). A body that cannot be loaded (a package without
+ * hook/) leaves the build's modules.
  */
-function cachedSlowPaths(): {paths: SlowPaths; saved: () => Promise<void>} {
+function cachedSlowPaths(): {paths: SlowPaths; saved: () => Promise<void>; loaded: () => BodyExports} {
   let saved = async (): Promise<void> => undefined
+  let loaded: BodyExports = {}
   const exportsOf = async (gitDir: string, command: string) => {
     const [{loadBody}, {PACKAGE_ROOT}] = await Promise.all([
       import('./hook-body.js'),
@@ -91,8 +95,11 @@ function cachedSlowPaths(): {paths: SlowPaths; saved: () => Promise<void>} {
     const body = await loadBody(new URL('hook/acldrift-body.js', PACKAGE_ROOT), gitDir, command).catch(
       () => undefined,
     )
-    if (body !== undefined) saved = body.saveCache
-    return body?.exports ?? {}
+    if (body !== undefined) {
+      saved = body.saveCache
+      loaded = body.exports
+    }
+    return loaded
   }
   const paths: SlowPaths = {
     async accessEdit(gitDir) {
@@ -106,7 +113,7 @@ function cachedSlowPaths(): {paths: SlowPaths; saved: () => Promise<void>} {
         : {reviewWorkingTree, logged}
     },
   }
-  return {paths, saved: () => saved()}
+  return {paths, saved: () => saved(), loaded: () => loaded}
 }
 
 export async function runAgentHook(
@@ -160,9 +167,9 @@ export async function runAgentHook(
             await import('./debug.js')
           ).withDebug(true, () => judge(harness, event, call, state, body?.paths))
         : await judge(harness, event, call, state, body?.paths)
-    await body?.saved()
+    const loaded = body?.loaded() ?? {}
     if (judgement.log !== undefined) {
-      const {appendAgentLog} = await import('../core/agent/log.js')
+      const appendAgentLog = loaded.appendAgentLog ?? (await import('../core/agent/log.js')).appendAgentLog
       await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
         (error: unknown) =>
           process.stderr.write(
@@ -170,9 +177,14 @@ export async function runAgentHook(
           ),
       )
     }
-    if (judgement.refusal === undefined) return emit(harness, event, false, '')
-    const {renderRefusal} = await import('../reporters/agent.js')
-    return emit(harness, event, true, renderRefusal(judgement.refusal))
+    let message: string | undefined
+    if (judgement.refusal !== undefined) {
+      const renderRefusal = loaded.renderRefusal ?? (await import('../reporters/agent.js')).renderRefusal
+      message = renderRefusal(judgement.refusal)
+    }
+    // (after the log and the wording, so that the code they compiled is in the cache too)
+    await body?.saved()
+    return emit(harness, event, message !== undefined, message ?? '')
   } catch (error) {
     return failure(error instanceof Error ? error.message : String(error))
   } finally {

@@ -38,6 +38,8 @@ export interface BodyExports {
   judgeAccessEdit?: typeof import('../core/agent/access-edit.js').judgeAccessEdit
   reviewWorkingTree?: typeof import('../core/agent/review.js').reviewWorkingTree
   logged?: typeof import('../core/agent/review.js').logged
+  appendAgentLog?: typeof import('../core/agent/log.js').appendAgentLog
+  renderRefusal?: typeof import('../reporters/agent.js').renderRefusal
 }
 
 /** What the body's function is called with. */

@@ -8,9 +8,12 @@
 import {runFast} from './fast.js'
 
 // The agent hook's reviews of an edit and of the working tree at the end of a turn, for the
-// CLI's agent hook (agent-hook.ts).
+// CLI's agent hook (agent-hook.ts), and what it does with a refusal (the decision log, the
+// message): from the body, not from the build's modules, once the body is loaded.
 export {judgeAccessEdit} from '../core/agent/access-edit.js'
 export {logged, reviewWorkingTree} from '../core/agent/review.js'
+export {appendAgentLog} from '../core/agent/log.js'
+export {renderRefusal} from '../reporters/agent.js'
 
 /** The hook's exit code for its arguments. */
 export async function main(argv: string[]): Promise<number> {

@@ -127,7 +127,8 @@ export interface ContainerFormat {
   /**
    * For formats whose documents read other files: the files of this format whose documents may
    * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
-   * changes, reads these too).
+   * changes, reads these too). Only files of the format's `candidates` read others: a source
+   * with none has no dependents (the agent hook's own path asks git for those paths alone).
    */
   dependents?(changed: readonly string[], source: SourceFiles, settings?: AdapterSettings): Promise<string[]>
   /**

@@ -26,6 +26,22 @@ export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
   return [...entries]
 }
 
+/**
+ * The index's entries at `pathspecs` (`ls-files --stage -- PATHSPECS`): a few paths and patterns
+ * without listing the whole index.
+ */
+export async function listStagedEntriesAt(root: string, pathspecs: readonly string[]): Promise<TreeEntry[]> {
+  if (pathspecs.length === 0) return []
+  // Their magic as written, whatever the environment says of every pathspec (GIT_LITERAL_PATHSPECS
+  // would take `:(glob)**/*.tf` for a file of that name, and list nothing).
+  const env = Object.fromEntries(
+    ['GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS', 'GIT_ICASE_PATHSPECS'].map(
+      (name) => [name, undefined],
+    ),
+  )
+  return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspecs], {env}))
+}
+
 /** Every path in the index, once each. */
 export async function listStagedFiles(root: string): Promise<string[]> {
   return uniquePaths(await listStagedEntries(root))

@@ -36,6 +36,33 @@ export function pathOffer(rules: readonly PathRule[], path: string): boolean | '
   return matching.some((rule) => rule.content !== true) || 'content'
 }
 
+/** A name, folder or extension as literal text in a `:(glob)` pathspec. */
+const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
+
+/**
+ * Git pathspecs (`:(glob)` magic, `icase` for a rule that ignores case) that match the paths
+ * `rules` match, for a listing git limits (`git ls-files -- PATHSPECS`); undefined where a rule
+ * cannot be written so (an extension that is no extension: a name without a dot).
+ */
+export function rulePathspecs(rules: readonly PathRule[]): string[] | undefined {
+  const out: string[] = []
+  for (const rule of rules) {
+    const magic = rule.ignoreCase ? ':(glob,icase)' : ':(glob)'
+    const folder =
+      rule.folder === undefined ? '**/' : rule.folder === '' ? '' : `${globLiteral(rule.folder)}/`
+    if (rule.names !== undefined) {
+      const same = rule.ignoreCase ? ignoringCase : exactly
+      for (const name of rule.names)
+        if (rule.extensions === undefined || rule.extensions.some((e) => same(e, partsOf(name).extension)))
+          out.push(`${magic}${folder}${globLiteral(name)}`)
+    } else if (rule.extensions !== undefined) {
+      if (rule.extensions.includes('')) return undefined
+      for (const extension of rule.extensions) out.push(`${magic}${folder}*.${globLiteral(extension)}`)
+    } else out.push(`${magic}${folder}*`)
+  }
+  return out
+}
+
 interface PathParts {
   folder: string
   name: string

@@ -151,6 +151,8 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
         `cat > .acldrift/approvals.yaml <<'EOF'\nversion: 1\napprovals: []\nEOF`,
         `npx acldrift approve ${id} --reason x --expires 2099-01-01`,
         "sed -i 's/PreToolUse/Nope/' .claude/settings.json",
+        // a revision baseline (`baseline: v1`) moved onto whatever holds the widening
+        'git tag -f v1 HEAD',
       ]
       for (const command of attempts) {
         const outcome = await agent.call(bash(command))
@@ -158,7 +160,7 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
         expect(outcome.told).toContain('acldrift blocked this command')
       }
       // What is not a bypass runs.
-      for (const command of ['git status', 'echo --no-verify && ls .git/hooks']) {
+      for (const command of ['git status', 'echo --no-verify && ls .git/hooks', 'git tag v2']) {
         const outcome = await agent.call(bash(command))
         expect(outcome.ran, `${command}: ${outcome.told}`).toBe(true)
       }

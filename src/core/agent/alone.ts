@@ -15,7 +15,12 @@
 //     `failOn` not `never`): the policy the gate settles on is never weaker than the config the
 //     run is given (gate/verdict.ts), so it does too; and the working tree's config is HEAD's
 //     (the same bytes), which the gate compares the index's protected files with;
-//   - the baseline is HEAD (no `baseline:` in the config), or a snapshot file in the repository
+//   - the baseline is a commit: HEAD (no `baseline:` in the config), or a revision (a release tag),
+//     whose version of the file the full path reads with the config HEAD carries (gate/reference.ts
+//     readingConfig), which is the working tree's (below), and whose moves across the revision
+//     and the index it follows (the last condition); a revision on the staged path is not judged
+//     by the gate (unapprovedRevision judges it where a revision is checked: CI); or a snapshot
+//     file in the repository
 //     (`acldrift init` writes `.acldrift/baseline.json`) that HEAD, the index and the working tree
 //     hold the same (the full path reads the working tree's; the gate finds no change to it,
 //     and for the index the reference of acldrift's own files is HEAD, whatever the snapshot's
@@ -26,14 +31,15 @@
 //     directory with an HMAC, else found again by a scan of its bytes). A tampered document of
 //     the file goes the full way, which fails closed; one of another file is no part of this
 //     file's comparison and is not read (the full path, reading the snapshot whole, refuses
-//     every edit over it; an edit of that file comes here and goes the full way). A revision
-//     baseline, a snapshot outside the repository (`baseline-config-mismatch`) go the full way;
+//     every edit over it; an edit of that file comes here and goes the full way). A snapshot
+//     outside the repository (`baseline-config-mismatch`), a revision that names no commit, go
+//     the full way;
 //   - no approval can be about the file: the index's approvals file (the one the gate judges)
 //     does not name it (an approval covers findings of its own file only: approvals.ts);
 //   - both versions read without problems, and the edit removes no document (the full path
 //     follows renames and links of a document that is gone); a file that has no baseline
 //     document or gains one, only while no other baseline document can be gone (the full path
-//     may take it for where that one moved): against HEAD, the index changes no other access
+//     may take it for where that one moved): against a commit, the index changes no other access
 //     config; against a snapshot, every file its documents were read from is in the index with
 //     the blob it recorded, and none is a container's.
 // Anywhere else it answers undefined, and the full path decides.
@@ -44,7 +50,10 @@ import {readEntries, selectEntries, type TreeEntry} from '../../git/entries.js'
 import {readListedPaths} from '../../git/file-history.js'
 import {namedTreeEntries} from '../../git/revision.js'
 import {GitError} from '../../git/run.js'
-import {listStagedEntries, stagedChangedPaths} from '../../git/staged.js'
+import {resolveCommit} from '../../git/repo.js'
+import {indexChanges, listStagedEntries, listStagedEntriesAt, stagedChangedPaths} from '../../git/staged.js'
+import {SCANNED_CONTAINERS} from '../../containers/index.js'
+import {matchesPathRules, rulePathspecs} from '../../kernel/candidates.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
 import {readRegularIfExists, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
@@ -61,6 +70,12 @@ import {type OpenedSnapshot, openSnapshot} from '../snapshot.js'
 import {assigner, type LoadedSource, listSourcePaths, readDocuments, readingDigest} from '../source.js'
 
 const NOTHING: FileDocuments = {documents: [], problems: [], notes: []}
+
+/** The paths of the container formats whose files read others (`dependents`), and as git pathspecs. */
+const READERS = SCANNED_CONTAINERS.flatMap((format) =>
+  format.dependents === undefined ? [] : format.candidates,
+)
+const READERS_PATHSPECS = rulePathspecs(READERS)
 
 /** A file's documents that are compared each alone, by key; undefined when it holds anything else. */
 function alone(read: FileDocuments): Map<string, Document> | undefined {
@@ -129,11 +144,26 @@ function snapshotPath(root: string, named: string): string | undefined {
   return existsSync(file) ? repoPath(root, file) : undefined
 }
 
+/**
+ * The commit of the config's revision baseline (a tag, a branch; undefined in the config: HEAD),
+ * as the full path resolves it (check.ts stagedAgainstRevision); undefined where it names none,
+ * which the full path reports.
+ */
+async function revisionBaseline(root: string, named: string | undefined): Promise<string | undefined> {
+  if (named === undefined || named === 'HEAD') return 'HEAD'
+  try {
+    return await resolveCommit(root, named)
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof GitError) return undefined
+    throw error
+  }
+}
+
 /** The baseline snapshot's documents, as the full path reads them: what it has of `path`, and whether another can be gone. */
 interface SnapshotBaseline {
   documents: Map<string, Document>
-  /** whether every document of another file is one the index still holds as the snapshot read it */
-  othersKept: () => boolean
+  /** whether every document of another file is one the index (its whole entries) still holds as the snapshot read it */
+  othersKept: (index: IndexEntries) => boolean
 }
 
 /**
@@ -175,7 +205,7 @@ async function snapshotBaseline(
     documents.set(key, document)
   }
   const {blobs} = opened.files
-  const othersKept = () =>
+  const othersKept = (index: IndexEntries) =>
     !opened.fromContainers() &&
     opened.documentFiles.every((file) => file === path || plainEntry(index, file)?.object === blobs[file])
   return {documents, othersKept}
@@ -198,28 +228,39 @@ export async function reviewAlone(
   const {policy, settings} = config
   if (policy.agents !== 'require-approval' || policy.failOn === 'never') return undefined
   const snapshot = config.baseline === undefined ? undefined : snapshotPath(root, config.baseline)
-  if (config.baseline !== undefined && snapshot === undefined) return undefined
-  if (posix.basename(path) === ATTRIBUTES_FILE || path === snapshot || (await readers()).size > 0)
-    return undefined
+  if (posix.basename(path) === ATTRIBUTES_FILE || path === snapshot) return undefined
   const after = alone(await readDocuments(proposed, assigned, false, undefined, settings))
   if (after === undefined) return undefined
+  const revision = snapshot === undefined ? await revisionBaseline(root, config.baseline) : 'HEAD'
+  if (revision === undefined) return undefined
 
-  // HEAD's entries of the file, the config and the snapshot: their blob ids say whether the
-  // working tree's config and snapshot are HEAD's; only the file itself is read from git, and only
-  // when HEAD is the baseline.
-  let headEntries: TreeEntry[]
-  const atHeadPaths = [path, CONFIG_FILE, ...(snapshot ? [snapshot] : [])]
-  try {
-    headEntries = await namedTreeEntries(root, 'HEAD', atHeadPaths)
-  } catch (error) {
-    if (error instanceof GitError) return undefined // no commit yet
-    throw error
-  }
-  const atHead = selectEntries(headEntries, atHeadPaths)
-  if (atHead.skipped.some((s) => s.reason !== 'deleted')) return undefined
+  // Two git processes at once. The index's entries of the approvals file and the snapshot, and
+  // of the files a container format reads others from (a path-limited ls-files: the whole index
+  // is listed only where there are such files). HEAD's entries of the config and the snapshot,
+  // and the baseline commit's of the file (HEAD's, or a revision's): their blob ids say whether
+  // the working tree's config and snapshot are HEAD's; only the file itself is read from git, and
+  // only when a commit is the baseline.
+  const own = [APPROVALS_FILE, ...(snapshot ? [snapshot] : [])].map((file) => `:(literal)${file}`)
+  const atHeadPaths = [CONFIG_FILE, ...(snapshot ? [snapshot] : [])]
+  const [entries, trees] = await Promise.all([
+    listStagedEntriesAt(root, [...own, ...(READERS_PATHSPECS ?? [])]),
+    (revision === 'HEAD'
+      ? namedTreeEntries(root, 'HEAD', [path, ...atHeadPaths]).then((all) => [all, all])
+      : Promise.all([namedTreeEntries(root, 'HEAD', atHeadPaths), namedTreeEntries(root, revision, [path])])
+    ).catch((error: unknown) => {
+      if (error instanceof GitError) return undefined // no commit yet
+      throw error
+    }),
+  ])
+  if (trees === undefined) return undefined
+  // No container file in the index: none reads the edited one (ContainerFormat.dependents).
+  const containers = READERS_PATHSPECS === undefined || entries.some((e) => matchesPathRules(READERS, e.path))
+  if (containers && (await readers()).size > 0) return undefined
+  const atHead = selectEntries(trees[0], atHeadPaths)
+  const atBase = selectEntries(trees[1], [path])
+  if ([...atHead.skipped, ...atBase.skipped].some((s) => s.reason !== 'deleted')) return undefined
   const headBlob = (file: string) => atHead.toRead.find((entry) => entry.path === file)?.object
   const headConfig = headBlob(CONFIG_FILE)
-  const entries = await listStagedEntries(root)
   const index = byPath(entries)
   const [ownConfig, approvals] = await Promise.all([
     config.file === undefined ? undefined : readRegularIfExists(join(root, CONFIG_FILE)),
@@ -232,21 +273,24 @@ export async function reviewAlone(
   let before: Map<string, Document> | undefined
   let othersKept: () => Promise<boolean>
   if (snapshot === undefined) {
-    const head = await readEntries(root, atHead.toRead, [path])
-    if (head.skipped.some((s) => s.reason !== 'deleted')) return undefined // over the size limit
-    const headFile = head.files[0]
+    const base = await readEntries(root, atBase.toRead, [path])
+    if (base.skipped.some((s) => s.reason !== 'deleted')) return undefined // over the size limit
+    const baseFile = base.files[0]
     before = alone(
-      headFile === undefined ? NOTHING : await readDocuments(headFile, assigned, false, undefined, settings),
+      baseFile === undefined ? NOTHING : await readDocuments(baseFile, assigned, false, undefined, settings),
     )
     othersKept = async () => {
       const assign = assigner(config)
-      const staged = await stagedChangedPaths(root)
+      const staged =
+        revision === 'HEAD'
+          ? await stagedChangedPaths(root)
+          : (await indexChanges(root, revision)).map((change) => change.path)
       return !staged.some((other) => other !== path && assign(other) !== undefined)
     }
   } else {
     const read = await snapshotBaseline(root, config, snapshot, headBlob(snapshot), index, path)
     before = read?.documents
-    othersKept = async () => read!.othersKept()
+    othersKept = async () => read!.othersKept(byPath(await listStagedEntries(root)))
   }
   if (before === undefined || [...before.keys()].some((key) => !after.has(key))) return undefined
   // A file that had no document, or gains one, may be where the index moved another's (the full

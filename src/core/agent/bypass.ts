@@ -339,6 +339,12 @@ function gitBypasses(args: Word[], guarded: ProtectedPaths, text: string): Bypas
     case 'filter-repo':
       bypass(`git ${sub.text} writes commits or refs without the hooks`)
       break
+    case 'tag':
+      if (movesTag(rest))
+        bypass(
+          'git tag --force/--delete moves or deletes a tag: a revision baseline (`baseline: v1`) is the approved state every edit and commit is compared with',
+        )
+      break
     case 'config':
       if (rest.some((a) => a.dynamic || /^core\.hookspath$/i.test(a.text) || /^--edit$|^-e$/.test(a.text)))
         bypass('git config changes core.hooksPath (where git looks for hooks)')
@@ -373,34 +379,69 @@ const SHORT_VALUED: Record<string, string> = {
 const LONG_VALUED =
   /^--(message|file|reuse-message|reedit-message|template|author|date|cleanup|fixup|squash|trailer|strategy|strategy-option|exec|onto|gpg-sign|pathspec-from-file)$/
 
-function skipsVerify(sub: string, args: Word[]): boolean {
-  const valued = SHORT_VALUED[sub] ?? ''
-  let skip = false
+/** What gitOptions gives for a word only known at run time that may be an option. */
+const DYNAMIC = '$'
+
+/**
+ * The options among a git command's arguments, up to `--`: each long one's name (before any
+ * `=`), each letter of a cluster of short ones as `-x` up to one that takes a value (`short`),
+ * whose value is skipped, as is a long one's that `long` names and that has no `=`; DYNAMIC for a
+ * word only known at run time that may be an option.
+ */
+function* gitOptions(args: Word[], valued: {short: string; long: RegExp}): Generator<string> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    if (arg.text === '--') break
-    if (arg.dynamic && /^$|^-/.test(arg.text)) return true
-    if (arg.text.startsWith('--')) {
-      const flag = arg.text.split('=')[0]!
-      // git accepts any unambiguous prefix of a long option: --no-verif, --no-ve
-      if (flag.length >= 6 && '--no-verify'.startsWith(flag)) skip = true
-      else if (flag.length >= 4 && '--verify'.startsWith(flag) && flag !== '--') skip = false
-      else if (LONG_VALUED.test(flag) && !arg.text.includes('=')) i++
+    if (arg.text === '--') return
+    if (arg.dynamic && /^$|^-/.test(arg.text)) {
+      yield DYNAMIC
       continue
     }
-    if (arg.text.startsWith('-') && arg.text.length > 1) {
-      for (let c = 1; c < arg.text.length; c++) {
-        const letter = arg.text[c]!
-        if (letter === 'n' && (sub === 'commit' || sub === 'merge' || sub === 'am'))
-          skip = sub === 'commit' ? true : skip
-        if (valued.includes(letter)) {
-          if (c === arg.text.length - 1) i++
-          break
-        }
+    if (arg.text.startsWith('--')) {
+      const flag = arg.text.split('=')[0]!
+      yield flag
+      if (valued.long.test(flag) && !arg.text.includes('=')) i++
+      continue
+    }
+    if (!arg.text.startsWith('-')) continue
+    for (let c = 1; c < arg.text.length; c++) {
+      const letter = arg.text[c]!
+      yield `-${letter}`
+      if (valued.short.includes(letter)) {
+        if (c === arg.text.length - 1) i++
+        break
       }
     }
   }
+}
+
+function skipsVerify(sub: string, args: Word[]): boolean {
+  let skip = false
+  for (const option of gitOptions(args, {short: SHORT_VALUED[sub] ?? '', long: LONG_VALUED})) {
+    if (option === DYNAMIC) return true
+    // git accepts any unambiguous prefix of a long option: --no-verif, --no-ve
+    if (option.length >= 6 && '--no-verify'.startsWith(option)) skip = true
+    else if (option.length >= 4 && '--verify'.startsWith(option)) skip = false
+    else if (option === '-n' && sub === 'commit') skip = true
+  }
   return skip
+}
+
+/**
+ * Whether `git tag ARGS` moves (`-f`, `--force`) or deletes (`-d`, `--delete`) a tag; a word only
+ * known at run time that may be an option counts. Short options cluster (`-fa`) up to one that
+ * takes a value (`-m`, `-F`, `-u`); git takes any unambiguous prefix of a long one (`--forc`).
+ */
+function movesTag(args: Word[]): boolean {
+  for (const option of gitOptions(args, {short: 'mFu', long: /^--(message|file|local-user)$/}))
+    if (
+      option === DYNAMIC ||
+      option === '-f' ||
+      option === '-d' ||
+      (option.length >= 6 && '--force'.startsWith(option)) ||
+      (option.length >= 3 && '--delete'.startsWith(option))
+    )
+      return true
+  return false
 }
 
 /** The protected path a word names, if any (as given: relative to the working directory or absolute). */

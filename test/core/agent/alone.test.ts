@@ -5,7 +5,7 @@
 // a kind read together, a protected file, another baseline, a possible move) goes the full way.
 import {execFileSync} from 'node:child_process'
 import {readFile, writeFile} from 'node:fs/promises'
-import {join, relative, resolve} from 'node:path'
+import {join, posix, relative, resolve} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {reviewAlone} from '../../../src/core/agent/alone.js'
 import {applyEdit} from '../../../src/core/agent/edits.js'
@@ -237,11 +237,14 @@ describe('the own path is not taken where the one file cannot tell', () => {
         'infra/main.tf':
           'resource "aws_iam_policy" "reader" {\n  name   = "reader"\n  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect   = "Allow"\n      Action   = local.actions\n      Resource = "arn:aws:s3:::payroll/*"\n    }]\n  })\n}\n',
         'infra/locals.tf': 'locals {\n  actions = ["s3:GetObject"]\n}\n',
+        [`${posix.dirname(BUCKET_FILE)}/main.tf`]: `resource "aws_s3_bucket_policy" "exports" {\n  bucket = "payroll-exports"\n  policy = file("\${path.module}/${posix.basename(BUCKET_FILE)}")\n}\n`,
         'k8s/role.yaml': role,
         'acldrift.config.yaml': `version: 1\ndocuments:\n  - glob: '.gitattributes'\n    kind: aws-iam\n`,
         '.gitattributes': '{"Version": "2012-10-17", "Statement": []}\n',
       })
       await notTaken(repo, edit('infra/main.tf', '"arn:aws:s3:::payroll/*"', '"*"'))
+      // A policy a module beside it reads with file(): found through the index's `.tf` files.
+      await notTaken(repo, write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)))
       await notTaken(repo, edit('infra/locals.tf', '"s3:GetObject"', '"s3:*"'))
       await notTaken(repo, edit('k8s/role.yaml', 'verbs: [get]', 'verbs: ["*"]'))
       await notTaken(
@@ -341,6 +344,18 @@ describe('hostile files on the own path', () => {
   )
 })
 
+/** The hook refuses the call, on the own path: the full path's stages (the gate) never ran. */
+async function refusedOnOwnPath(repo: TestRepo, call: ToolCall) {
+  const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+    cwd: repo.dir,
+    env: {ACLDRIFT_DEBUG: '1'},
+    input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+  })
+  expect(own.code).toBe(2)
+  expect(own.stderr).toContain('no valid approval covers it')
+  expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+}
+
 /** A repository as `acldrift init` leaves it (globs, the snapshot baseline), both committed. */
 async function initialised(more: Record<string, string> = {}): Promise<TestRepo> {
   const repo = await repository(more)
@@ -391,19 +406,7 @@ describe("under init's config, the own path reads the file's documents in the sn
     'the hook takes the own path with the snapshot baseline (ACLDRIFT_DEBUG stages)',
     async () => {
       const repo = await initialised()
-      const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
-        cwd: repo.dir,
-        env: {ACLDRIFT_DEBUG: '1'},
-        input: JSON.stringify({
-          session_id: 's',
-          cwd: repo.dir,
-          hook_event_name: 'PreToolUse',
-          ...write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)),
-        }),
-      })
-      expect(own.code).toBe(2)
-      expect(own.stderr).toContain('no valid approval covers it')
-      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+      await refusedOnOwnPath(repo, write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)))
     },
     SLOW,
   )
@@ -540,7 +543,7 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
   )
 
   it(
-    "a config that reads otherwise than the snapshot's, a revision baseline, a new file while a snapshot document's file is gone",
+    "a config that reads otherwise than the snapshot's, a new file while a snapshot document's file is gone (and a revision baseline: decided as the full path does)",
     async () => {
       const repo = await initialised()
       const config = await readFile(join(repo.dir, 'acldrift.config.yaml'), 'utf8')
@@ -554,7 +557,7 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.write('acldrift.config.yaml', config.replace(/^baseline: .*$/m, 'baseline: HEAD~0'))
       await repo.stage('acldrift.config.yaml')
       await repo.git('commit', '--quiet', '--no-verify', '-m', 'a revision baseline')
-      await notTaken(repo, widening(repo))
+      await expectSameAsFull(repo, widening(repo), true)
       await repo.git('reset', '--quiet', '--hard', 'HEAD~1')
 
       await repo.git('rm', '--quiet', ACL_FILE)
@@ -566,6 +569,98 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.git('reset', '--quiet', '--hard', 'HEAD')
       const fresh = write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml'))
       expect((await alonePath(repo, fresh)).alone).toBeDefined()
+    },
+    SLOW,
+  )
+})
+
+describe('with a revision baseline (a tag), the own path reads the file at the tag and decides as the full path', () => {
+  const bucketWidened = (repo: TestRepo, suffix = '') =>
+    write(join(repo.dir, BUCKET_FILE), `${policyText(publicBucketPolicy)}${suffix}`)
+
+  /** The repository with `baseline: v1` committed, and v1 tagged there. */
+  async function tagged(): Promise<TestRepo> {
+    const repo = await repository({'acldrift.config.yaml': 'version: 1\nbaseline: v1\n'})
+    await repo.git('tag', 'v1')
+    return repo
+  }
+
+  it(
+    'the tag at HEAD: Write, Edit and MultiEdit, a widening, a narrowing, two steps, a new file',
+    async () => {
+      const repo = await tagged()
+      await policyEdits(repo)
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
+    },
+    SLOW,
+  )
+
+  it(
+    'the tag behind HEAD, the file widened since (past the hook): an edit that keeps the widening is still refused',
+    async () => {
+      const repo = await tagged()
+      await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'widened past the hook')
+      // Against HEAD it changes nothing; against the tag, the approved state, it widens.
+      const {alone} = await alonePath(repo, bucketWidened(repo, '\n'))
+      expect(alone?.map((f) => f.change)).toContain('widening')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // Back to the tag's content: nothing left to refuse.
+      await expectSameAsFull(repo, write(join(repo.dir, BUCKET_FILE), policyText(bucketPolicy)), false)
+      // Another file changed since the tag (the ACL file): an edit of the policy still decides alone.
+      await repo.write(ACL_FILE, `${await fixture('acl/grant-added/baseline.yaml')}# note\n`)
+      await repo.stage(ACL_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'acl comment')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // …but a new policy, while another access config differs from the tag, goes the full way.
+      const fresh = {
+        Version: '2012-10-17',
+        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
+      }
+      await notTaken(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)))
+    },
+    SLOW,
+  )
+
+  it(
+    'the file moved since the tag: the full path follows the move, and the own path leaves it to it',
+    async () => {
+      const repo = await tagged()
+      await repo.git('mv', BUCKET_FILE, 'iam/renamed.json')
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'moved')
+      const moved = write(join(repo.dir, 'iam/renamed.json'), policyText(publicBucketPolicy))
+      await notTaken(repo, moved)
+      const {full} = await bothPaths(repo, moved)
+      expect(full.findings.length + full.problems.length).toBeGreaterThan(0)
+    },
+    SLOW,
+  )
+
+  it(
+    'a tag that names no commit, and a tag moved onto the widening: the own path follows the tag as the full path does',
+    async () => {
+      const repo = await tagged()
+      await repo.git('tag', '-d', 'v1')
+      await notTaken(repo, bucketWidened(repo))
+      await repo.git('tag', 'v1')
+      await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'widened past the hook')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), true)
+      // Moved onto the widening, the tag holds it: both paths compare with what it names now
+      // (the shell hook refuses an agent's `git tag -f`, and CI judges the tag: unapprovedRevision).
+      await repo.git('tag', '-f', 'v1', 'HEAD')
+      await expectSameAsFull(repo, bucketWidened(repo, '\n'), false)
+    },
+    SLOW,
+  )
+
+  it(
+    'the hook takes the own path with a tag baseline (ACLDRIFT_DEBUG stages)',
+    async () => {
+      const repo = await tagged()
+      await refusedOnOwnPath(repo, bucketWidened(repo))
     },
     SLOW,
   )

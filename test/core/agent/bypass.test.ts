@@ -27,6 +27,17 @@ describe('findBypasses: the ways around the git hooks and a human decision', () 
     'git commit-tree HEAD^{tree} -p HEAD -m x',
     'git update-ref refs/heads/main abc123',
     'git update-index --assume-unchanged iam/policy.json',
+    // a revision baseline moved or deleted
+    'git tag -f v1',
+    'git tag -f v1 HEAD',
+    'git tag --force v1 main',
+    'git tag --forc v1',
+    'git tag -fa v1 -m x',
+    'git tag -a -f -m "release" v1',
+    'git tag -d v1',
+    'git tag --delete v1',
+    'git -C . tag -f v1',
+    'git tag $FLAGS v1',
     'HUSKY=0 git commit -m x',
     'SKIP=acldrift git commit -m x',
     'LEFTHOOK=0 git commit -m x',
@@ -81,6 +92,12 @@ describe('findBypasses: the ways around the git hooks and a human decision', () 
     'git log -n 3',
     'git merge -n feature',
     'git push origin main',
+    'git tag v2',
+    'git tag -a v2 -m "fix -f and -d"',
+    'git tag -m -f v2',
+    'git tag -l',
+    'git tag --list "v*"',
+    'git tag -- -f',
     'echo --no-verify',
     'grep -r no-verify .',
     'cat .git/hooks/pre-commit',
@@ -98,6 +115,7 @@ describe('findBypasses: the ways around the git hooks and a human decision', () 
 
   it('says which bypasses only matter when the repository has git hooks', () => {
     expect(found('git commit --no-verify')[0]!.hookBypass).toBe(true)
+    expect(found('git tag -f v1')[0]!.hookBypass).toBe(true)
     expect(found('acldrift approve 3f9c')[0]!.hookBypass).toBe(false)
     expect(found('rm .git/hooks/pre-commit')[0]!.hookBypass).toBe(false)
   })
