@@ -952,7 +952,7 @@ if (only === undefined || only === 'k8s') {
       const memory = peakMiB(['check', '--staged', '--quiet'], rbac.dir, entry)
       // The hook's first line counts the documents it read (the reach's files, both sides).
       const documents = Number(
-        /, ([\d,]+) documents\b/.exec(hookRun.stdout + hookRun.stderr)?.[1].replace(/,/g, ''),
+        /, ([\d,]+) documents?\b/.exec(hookRun.stdout + hookRun.stderr)?.[1].replace(/,/g, ''),
       )
       const label = `  hook, ${rbac.objects.toLocaleString('en')} RBAC objects in ${files} files, ${what}`
       print(
