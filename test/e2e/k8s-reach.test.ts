@@ -4,7 +4,9 @@
 // new label that makes a role aggregated) or by a binding in another file is still found, with
 // the finding on the object that grants it. The hook reads from the baseline snapshot only the
 // unchanged files the change reaches, found from the skeletons its layout keeps (snapshot-index.ts):
-// an agent's widening whose binding is in an unchanged file is still blocked by the real hook.
+// an agent's widening whose binding, or whose aggregated rule, is in an unchanged file is still
+// blocked by the real hook (a Role's or an aggregated ClusterRole's rule, a RoleBinding's role, a
+// ClusterRoleBinding's subject).
 
 import {describe, expect, it} from 'vitest'
 import {identities, runCli} from '../helpers/repo.js'
@@ -157,6 +159,54 @@ describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
       'commit',
       '-m',
       identities.claudeCode.message('Point the shop binding at monitoring'),
+    )
+    expect(commit.code, dump(commit)).toBe(1)
+    expect(commit.stderr).toContain('acldrift: commit blocked')
+  })
+
+  it('as Claude Code, a ClusterRoleBinding given a subject, whose role grants secrets only through an aggregated role in an unchanged file: the real hook blocks the commit', async () => {
+    const r = await initialised()
+    // Only the binding changes; its role (aggregator.yaml) has no rules of its own: what it grants
+    // comes from children/metrics.yaml through the selector, both unchanged.
+    await r.write(
+      'rbac/bindings/monitoring.yaml',
+      binding('monitoring', 'ClusterRoleBinding', 'monitoring', 'mona').replace(
+        '    apiGroup: rbac.authorization.k8s.io\nroleRef',
+        '    apiGroup: rbac.authorization.k8s.io\n  - kind: User\n    name: eve\n    apiGroup: rbac.authorization.k8s.io\nroleRef',
+      ),
+    )
+    await r.stage('rbac/bindings/monitoring.yaml')
+    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+    expect(preCommit.code, dump(preCommit)).toBe(1)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:eve can get secrets cluster-wide/)
+    // Of the 7 files, the binding, its role and the role that aggregates into it.
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/, 3 documents\b/)
+    const commit = await git(
+      r,
+      {CLAUDECODE: '1'},
+      'commit',
+      '-m',
+      identities.claudeCode.message('Let eve see the monitoring data'),
+    )
+    expect(commit.code, dump(commit)).toBe(1)
+    expect(commit.stderr).toContain('acldrift: commit blocked')
+  })
+
+  it('as Claude Code, secrets deletion given to an aggregated ClusterRole whose aggregating role and binding are in unchanged files: the real hook blocks the commit', async () => {
+    const r = await initialised()
+    await r.write('rbac/children/metrics.yaml', child('metrics-reader', true, 'get, delete'))
+    await r.stage('rbac/children/metrics.yaml')
+    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+    expect(preCommit.code, dump(preCommit)).toBe(1)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:mona can delete secrets cluster-wide/)
+    // Of the 7 files, the role, the role aggregating it and that role's binding.
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/, 3 documents\b/)
+    const commit = await git(
+      r,
+      {CLAUDECODE: '1'},
+      'commit',
+      '-m',
+      identities.claudeCode.message('Let the metrics reader clean up secrets'),
     )
     expect(commit.code, dump(commit)).toBe(1)
     expect(commit.stderr).toContain('acldrift: commit blocked')

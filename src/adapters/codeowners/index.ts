@@ -18,6 +18,9 @@ export const codeowners: Adapter = {
   parse: async (file) => (await import('./parse.js')).parseCodeowners(file),
   fileName: 'CODEOWNERS',
   scope: 'kind',
+  // No reach (adapter.reach): none smaller than the kind is sound. The files shadow each other,
+  // so a change to one needs the others to tell which is in force, and the owners of a path come
+  // from the last rule of that file that matches it, so any rule can change any path's owners.
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
   allows: async (value, witness, file, others) =>

@@ -3,10 +3,10 @@
 // of the role it names, through aggregation) that one side lacks word for word, judged against
 // the other side's grants to subjects that overlap it. Objects the same on both sides, in grants
 // no changed object takes part in and to subjects no such grant names, add nothing: the
-// comparison is given only the files that hold what the changed objects reach. When in doubt
-// (a changed ClusterRoleBinding: its finding's rule asks whether any other subject had the
-// access, in any namespace; an aggregated or aggregating ClusterRole changed; an object defined
-// in several files) every file.
+// comparison is given only the files that hold what the changed objects reach. A changed role
+// changes what every role aggregating it grants (on either side, to fixpoint); a changed binding's
+// plain new grant is judged against the grants in scope of its requests. When in doubt (an object
+// defined in several files) every file.
 
 import {canonicalJson} from '../../kernel/hash.js'
 import type {Document} from '../../kernel/types.js'
@@ -68,21 +68,29 @@ export function reachOf(
       const other = theirs.get(key)
       if (other === undefined || canonicalJson(other.raw) !== canonicalJson(o.raw)) changed.push(o)
     }
-  // A changed binding's plain new grant is refined by asking whether any other subject had the
-  // access (compare.ts, refine): every pair in scope of the request counts. A RoleBinding grants
-  // only in its namespace (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding),
-  // so the pairs in scope are the RoleBindings of that namespace and every ClusterRoleBinding;
-  // a changed ClusterRoleBinding grants in every namespace, where every binding is in scope.
   const changedBindings = changed.filter(isBinding)
-  if (changedBindings.some((o) => o.kind === 'ClusterRoleBinding')) return undefined
-  const namespaces = new Set(changedBindings.map((o) => o.namespace))
   const changedRoleObjects = changed.filter((o) => !isBinding(o))
-  for (const objects of sides) {
-    const aggregators = [...objects, ...builtInObjects()].filter((o) => selectorsOf(o) !== undefined)
-    for (const role of changedRoleObjects)
-      if (selectorsOf(role) !== undefined || aggregators.some((p) => aggregates(p, role))) return undefined
-  }
+  // A ClusterRole's grants include those of every ClusterRole its aggregationRule selects, to
+  // fixpoint (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles):
+  // a changed role (its rules, its labels or its selector) changes what it and every role that
+  // aggregates it, on either side, grants. Each side's built-in roles count (as buildModel adds them).
   const changedRoles = new Set(changedRoleObjects.map((o) => o.id))
+  const builtIns = builtInObjects()
+  const roleObjects = sides.map((objects) =>
+    [...objects, ...builtIns].filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole'),
+  )
+  const aggregators = roleObjects.map((roles) => roles.filter((o) => selectorsOf(o) !== undefined))
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [side, roles] of roleObjects.entries()) {
+      const members = [...roles, ...changedRoleObjects].filter((o) => changedRoles.has(o.id))
+      for (const parent of aggregators[side]!)
+        if (!changedRoles.has(parent.id) && members.some((child) => aggregates(parent, child))) {
+          changedRoles.add(parent.id)
+          grew = true
+        }
+    }
+  }
   // The bindings of the changed roles and the changed bindings, every binding to a subject that
   // overlaps theirs, and the bindings in scope of a changed binding's requests.
   const all = [...new Set(sides.flat())]
@@ -92,17 +100,33 @@ export function reachOf(
   // when it covers one, or one of those covering s is bound.
   const coverBound = new Set([...subjects].flatMap(coveringSubjects))
   const overlaps = (s: string) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c))
+  // A changed binding's plain new grant is refined by asking whether any other subject had the
+  // access (compare.ts, refine): every pair in scope of the request counts. A RoleBinding grants
+  // only in its namespace (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding),
+  // so the pairs in scope are the RoleBindings of that namespace and every ClusterRoleBinding.
+  // A ClusterRoleBinding grants cluster-wide and in every namespace, but its requests name only
+  // the namespaces their search met: those of the grants that may cover it, the other side's
+  // grants to subjects that overlap its own (compare.ts, search: a cell's namespace is one of the
+  // leaves of the rules it was split on). Those are RoleBindings to overlapping subjects.
+  const namespaces = new Set(changedBindings.map((o) => o.namespace))
+  if (changedBindings.some((o) => o.kind === 'ClusterRoleBinding'))
+    for (const o of all)
+      if (o.kind === 'RoleBinding' && subjectsOf(o).some(overlaps)) namespaces.add(o.namespace)
+  const byId = new Map<string, RbacObject[]>()
+  const byFile = new Map<string, RbacObject[]>()
+  for (const o of all) {
+    pushTo(byId, o.id, o)
+    pushTo(byFile, o.file, o)
+  }
   // Of the bindings in scope, only those whose role (with what aggregates into it) shares a
   // resource with a changed binding's role can allow the same request (objects.ts, resourcesOf).
-  const builtIns = builtInObjects()
   const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
   const resources = new Map<string, Set<string>>()
   const resourcesOfRole = (id: string): Set<string> => {
     let found = resources.get(id)
     if (found !== undefined) return found
     resources.set(id, (found = new Set()))
-    const roles = all.filter((o) => o.id === id)
-    for (const role of roles.length > 0 ? roles : builtIns.filter((b) => b.id === id)) {
+    for (const role of byId.get(id) ?? builtIns.filter((b) => b.id === id)) {
       for (const r of resourcesOf(role.raw)) found.add(r)
       if (selectorsOf(role) === undefined) continue
       for (const child of clusterRoles)
@@ -126,12 +150,6 @@ export function reachOf(
   )
   // Every binding in a file given is given with its role and what aggregates into it, to fixpoint:
   // a binding whose role is left out would be compared as naming an undefined role.
-  const byId = new Map<string, RbacObject[]>()
-  const byFile = new Map<string, RbacObject[]>()
-  for (const o of all) {
-    pushTo(byId, o.id, o)
-    pushTo(byFile, o.file, o)
-  }
   const given = new Set<string>()
   const queue = [...differ, ...reached.map((o) => o.file)]
   const rolesDone = new Set<string>()

@@ -1,9 +1,12 @@
 // Differential tests of what is limited to what a change or a request reaches: on random small
-// repositories of RBAC objects spread over many files and one random edit, compareRbac (given only
-// the files the changed objects reach, reach.ts) finds exactly what the whole-kind comparison
-// finds, notes included, also when the reach is found on the skeletons of the unchanged documents
-// (as the hook finds it, from a snapshot's layout, objects.ts rbacSkeleton); semantic blame's model of the objects a request's subject reaches
-// (evaluate.ts, askedOf) answers every request as the model of all objects does.
+// repositories of RBAC objects spread over many files and one random edit (of a role's rules, of a
+// RoleBinding or ClusterRoleBinding, of a ClusterRole's labels or aggregationRule, a new binding),
+// compareRbac (given only the files the changed objects reach, reach.ts) finds exactly what the
+// whole-kind comparison finds, notes included, also when the reach is found on the skeletons of
+// the unchanged documents (as the hook finds it, from a snapshot's layout, objects.ts
+// rbacSkeleton). The same property refutes a reach blind to aggregation. Semantic blame's model of
+// the objects a request's subject reaches (evaluate.ts, askedOf) answers every request as the
+// model of all objects does.
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
@@ -57,9 +60,17 @@ const plainRule: fc.Arbitrary<Json> = fc.record({
   verbs: fc.constantFrom(['get'], ['get', 'list'], ['delete']),
 })
 
+/** One verb on one core resource: two roles allow a request in common exactly when they share the resource. */
+const getRule: fc.Arbitrary<Json> = fc.record({
+  apiGroups: fc.constant(['']),
+  resources: fc.constantFrom(['pods'], ['configmaps'], ['services']),
+  verbs: fc.constant(['get']),
+})
+
 const objectArb = objectsOf(rule)
 
-function objectsOf(rule: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
+/** RBAC objects of `rule`s; with `ownRules` false, an aggregating ClusterRole has none of its own (Kubernetes fills them in). */
+function objectsOf(rule: fc.Arbitrary<Json>, ownRules = true): fc.Arbitrary<Json> {
   return fc.oneof(
     fc
       .record({
@@ -80,7 +91,7 @@ function objectsOf(rule: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
         kind: 'ClusterRole',
         metadata: {name, labels},
         ...(aggregate && {aggregationRule: {clusterRoleSelectors: [{matchLabels: aggregate}]}}),
-        rules,
+        rules: aggregate && !ownRules ? [] : rules,
       })),
     fc
       .record({
@@ -113,11 +124,11 @@ const editArb = fc.record({
 /** Up to 22 objects, each defined once, one or two to a file (an object defined twice reaches every file). */
 const largerRepoArb = largerRepoOf(objectArb)
 
-function largerRepoOf(objectArb: fc.Arbitrary<Json>): fc.Arbitrary<Repo> {
+function largerRepoOf(objectArb: fc.Arbitrary<Json>, minLength = 6, maxLength = 22): fc.Arbitrary<Repo> {
   return fc
     .uniqueArray(objectArb, {
-      minLength: 6,
-      maxLength: 22,
+      minLength,
+      maxLength,
       selector: (o) => JSON.stringify([o.kind, (o.metadata as Json).namespace, (o.metadata as Json).name]),
     })
     .chain((objects) =>
@@ -139,18 +150,111 @@ const rulesEditArb = fc.record({
 })
 
 /**
- * Edits of one RoleBinding (the `at`-th of the repository): its subjects, and half the time its
- * role. The roles it names, and those of other subjects' bindings, live in files left unchanged.
+ * Edits of one binding of `kind` (the `at`-th of the repository): its subjects, and half the time
+ * its role (a ClusterRole, for a ClusterRoleBinding). The roles it names, and those of other
+ * subjects' bindings, live in files left unchanged.
  */
-const bindingEditArb = fc.record({
+const bindingEditOf = (kind: 'RoleBinding' | 'ClusterRoleBinding'): fc.Arbitrary<Edit> =>
+  fc.record({
+    file: fc.nat(),
+    at: fc.nat(),
+    how: fc.constant(kind),
+    object: objectArb,
+    rules: fc.constant<Json[]>([]),
+    subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
+    ref: fc.option(
+      fc.constantFrom(...REFS.filter((r) => kind === 'RoleBinding' || r.kind === 'ClusterRole')),
+      {
+        nil: undefined,
+      },
+    ),
+  })
+
+/**
+ * Edits of one ClusterRole (the `at`-th of the repository): its rules, its labels (what selects
+ * it) or its aggregationRule (what it selects). Roles aggregating it, their bindings and the roles
+ * it selects live in files left unchanged.
+ */
+const clusterRoleEditArb: fc.Arbitrary<Edit> = fc.record({
   file: fc.nat(),
   at: fc.nat(),
-  how: fc.constant('bind'),
+  how: fc.constantFrom('ClusterRole/rules', 'ClusterRole/labels', 'ClusterRole/aggregationRule'),
   object: objectArb,
-  rules: fc.constant<Json[]>([]),
-  subjects: fc.uniqueArray(fc.constantFrom(...SUBJECTS), {minLength: 1, maxLength: 2}),
-  ref: fc.option(fc.constantFrom(...REFS), {nil: undefined}),
+  rules: fc.array(rule, {maxLength: 2}),
+  labels: fc.constantFrom(...LABELS),
+  aggregate: fc.option(fc.constantFrom({agg: 'x'}, {agg: 'y'}, {[`${RBAC}/aggregate-to-view`]: 'true'}), {
+    nil: undefined,
+  }),
 })
+
+/**
+ * Repositories in which bob has an access only through aggregation: an aggregating ClusterRole
+ * `agg` (no rules of its own) that selects `child` (get on one resource), bound to bob by a
+ * RoleBinding or a ClusterRoleBinding, each in its own file, beside a few random objects.
+ */
+const aggregatedRepoArb: fc.Arbitrary<Repo> = fc
+  .tuple(
+    fc.constantFrom('RoleBinding/prod', 'RoleBinding/dev', 'ClusterRoleBinding/'),
+    fc.constantFrom('pods', 'configmaps'),
+    largerRepoOf(objectsOf(getRule, false), 3, 10),
+  )
+  .map(([where, resource, files]) => {
+    const [kind, namespace] = where.split('/')
+    return [
+      [
+        {
+          apiVersion: V1,
+          kind: 'ClusterRole',
+          metadata: {name: 'agg'},
+          aggregationRule: {clusterRoleSelectors: [{matchLabels: {agg: 'x'}}]},
+          rules: [],
+        },
+      ],
+      [
+        {
+          apiVersion: V1,
+          kind,
+          metadata: namespace ? {name: 'by-agg', namespace} : {name: 'by-agg'},
+          subjects: [SUBJECTS[1]],
+          roleRef: {apiGroup: RBAC, kind: 'ClusterRole', name: 'agg'},
+        },
+      ],
+      [
+        {
+          apiVersion: V1,
+          kind: 'ClusterRole',
+          metadata: {name: 'child', labels: {agg: 'x'}},
+          rules: [{apiGroups: [''], resources: [resource], verbs: ['get']}],
+        },
+      ],
+      ...files,
+    ]
+  })
+
+/**
+ * A new binding of `kind` for a subject no other binding names, to a random role: whether its
+ * access is new for every subject (new-grant) or only for it (new-subject) is asked of every
+ * binding in scope of its requests (compare.ts, refine).
+ */
+const newBindingOf = (kind: 'RoleBinding' | 'ClusterRoleBinding'): fc.Arbitrary<Edit> =>
+  fc.record({
+    file: fc.nat(),
+    at: fc.nat(),
+    how: fc.constant('add'),
+    rules: fc.constant<Json[]>([]),
+    object: fc
+      .record({
+        namespace: fc.constantFrom('prod', 'dev'),
+        ref: fc.constantFrom(...REFS.filter((r) => kind === 'RoleBinding' || r.kind === 'ClusterRole')),
+      })
+      .map(({namespace, ref}) => ({
+        apiVersion: V1,
+        kind,
+        metadata: kind === 'RoleBinding' ? {name: 'b-new', namespace} : {name: 'b-new'},
+        subjects: [{kind: 'User', apiGroup: RBAC, name: 'newcomer'}],
+        roleRef: {apiGroup: RBAC, ...ref},
+      })),
+  })
 
 type Repo = Json[][]
 type Edit = {
@@ -161,21 +265,25 @@ type Edit = {
   rules: Json[]
   subjects?: Json[]
   ref?: Json | undefined
+  labels?: Json
+  aggregate?: Json | undefined
 }
 function edited(repo: Repo, edit: Edit): Repo {
   const copy = repo.map((file) => [...file])
-  if (edit.how === 'bind') {
-    const bindings = copy.flatMap((file) =>
-      file.flatMap((o, i) => (o.kind === 'RoleBinding' ? [{file, i}] : [])),
-    )
-    const chosen = bindings[edit.at % Math.max(bindings.length, 1)]
+  const [kind, part] = edit.how.split('/')
+  if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding' || kind === 'ClusterRole') {
+    const objects = copy.flatMap((file) => file.flatMap((o, i) => (o.kind === kind ? [{file, i}] : [])))
+    const chosen = objects[edit.at % Math.max(objects.length, 1)]
     if (chosen === undefined) return copy
-    const o = chosen.file[chosen.i]!
-    chosen.file[chosen.i] = {
-      ...o,
-      subjects: edit.subjects,
-      ...(edit.ref && {roleRef: {apiGroup: RBAC, ...edit.ref}}),
-    }
+    const o = {...chosen.file[chosen.i]!}
+    if (kind !== 'ClusterRole') {
+      o.subjects = edit.subjects
+      if (edit.ref) o.roleRef = {apiGroup: RBAC, ...edit.ref}
+    } else if (part === 'rules') o.rules = edit.rules
+    else if (part === 'labels') o.metadata = {...(o.metadata as Json), labels: edit.labels}
+    else if (edit.aggregate) o.aggregationRule = {clusterRoleSelectors: [{matchLabels: edit.aggregate}]}
+    else delete o.aggregationRule
+    chosen.file[chosen.i] = o
     return copy
   }
   const file = copy[edit.file % copy.length]!
@@ -230,9 +338,49 @@ describe('k8s-rbac reach-limited comparison', () => {
   })
 
   it("limits a RoleBinding's edit to its namespace's bindings, every ClusterRoleBinding and the subjects it names, and finds the same", () => {
-    expect(skeletalRuns(largerRepoOf(objectsOf(plainRule)), bindingEditArb, 19)).toBeGreaterThan(10)
+    expect(
+      skeletalRuns(largerRepoOf(objectsOf(plainRule)), bindingEditOf('RoleBinding'), 19),
+    ).toBeGreaterThan(10)
+  })
+
+  it("limits a ClusterRoleBinding's edit to the bindings in scope of its requests and the subjects it names, and finds the same", () => {
+    expect(
+      skeletalRuns(largerRepoOf(objectsOf(plainRule)), bindingEditOf('ClusterRoleBinding'), 20),
+    ).toBeGreaterThan(10)
+  })
+
+  it('limits the edit of an aggregated or aggregating ClusterRole to the bindings of the roles aggregating it, and finds the same', () => {
+    expect(skeletalRuns(largerRepoArb, clusterRoleEditArb, 21)).toBeGreaterThan(10)
+  })
+
+  it("counts, of the bindings in scope of a new binding's requests, those whose role shares a resource only through aggregation", () => {
+    expect(skeletalRuns(aggregatedRepoArb, newBindingOf('RoleBinding'), 22)).toBeGreaterThan(10)
+    expect(skeletalRuns(aggregatedRepoArb, newBindingOf('ClusterRoleBinding'), 23)).toBeGreaterThan(10)
+  })
+
+  it('is refuted for a reach blind to aggregation: by binding edits and by ClusterRole edits', () => {
+    // Unsound by hand: the reach computed as if no ClusterRole had an aggregationRule, so that
+    // neither a binding's aggregated resources nor the roles aggregating a changed one count.
+    const blind: Reach = (baseline, target) =>
+      reachOf(withoutAggregation(baseline), withoutAggregation(target))
+    expect(refutes(aggregatedRepoArb, newBindingOf('RoleBinding'), blind, 22)).toBe(true)
+    expect(refutes(aggregatedRepoArb, newBindingOf('ClusterRoleBinding'), blind, 23)).toBe(true)
+    expect(refutes(largerRepoArb, clusterRoleEditArb, blind, 21)).toBe(true)
   })
 })
+
+type Reach = (baseline: Map<string, Document>, target: Map<string, Document>) => Set<string> | undefined
+
+/** The documents with every aggregationRule taken out of their objects. */
+function withoutAggregation(documents: Map<string, Document>): Map<string, Document> {
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'aggregationRule'))
+        : value
+  return new Map([...documents].map(([key, d]) => [key, {...d, value: strip(d.value)}]))
+}
 
 /**
  * Random edits of larger repositories, the reach found on skeletons as the hook finds it: the
@@ -240,33 +388,52 @@ describe('k8s-rbac reach-limited comparison', () => {
  * runs in which the reach left a file out.
  */
 function skeletalRuns(repoArb: fc.Arbitrary<Repo>, editArb: fc.Arbitrary<Edit>, seed: number): number {
-  let limited = 0
-  fc.assert(
-    fc.property(repoArb, editArb, (repo, edit) => {
-      const baseline = documents(repo)
-      const target = documents(edited(repo, edit))
-      const same = (key: string) =>
-        baseline.has(key) &&
-        target.has(key) &&
-        canonicalJson(baseline.get(key)!.value) === canonicalJson(target.get(key)!.value)
-      // As the hook has them: each unchanged document's skeleton, read back from the layout's JSON.
-      const skeletons = new Map(
-        [...baseline].map(([key, d]) => [key, JSON.parse(JSON.stringify(rbacSkeleton(d.value))) as unknown]),
-      )
-      const skeletal = (docs: Map<string, Document>) =>
-        new Map([...docs].map(([key, d]) => [key, same(key) ? {...d, value: skeletons.get(key)} : d]))
-      const reach = reachOf(skeletal(baseline), skeletal(target))
-      expect(reach).toEqual(reachOf(baseline, target))
-      const given = (docs: Map<string, Document>) =>
-        reach === undefined ? docs : new Map([...docs].filter(([key]) => reach.has(key)))
-      if (reach !== undefined && reach.size < Math.max(baseline.size, target.size)) limited++
-      expect(compareRbac(given(baseline), given(target), [...given(target).keys()])).toEqual(
-        compareWhole(baseline, target),
-      )
-    }),
-    propertyRuns(seed, 200),
-  )
-  return limited
+  const counts = {limited: 0}
+  fc.assert(reachProperty(repoArb, editArb, reachOf, counts), propertyRuns(seed, 200))
+  return counts.limited
+}
+
+/** Whether the property finds a random edit for which `reach` (unsound) changes what is found. */
+function refutes(repoArb: fc.Arbitrary<Repo>, editArb: fc.Arbitrary<Edit>, reach: Reach, seed: number) {
+  const result = fc.check(reachProperty(repoArb, editArb, reach, {limited: 0}), {
+    ...propertyRuns(seed, 200),
+    endOnFailure: true,
+  })
+  // A counterexample, not an error of the test's own making.
+  return result.failed && (result.errorInstance as Error).name === 'AssertionError'
+}
+
+/**
+ * A random edit of a random repository, `reach` found on the skeletons of the unchanged documents
+ * as the hook finds it: the same as on the documents, and comparing the files it reaches finds
+ * what comparing every file finds. `counts.limited` counts the runs in which it left a file out.
+ */
+function reachProperty(
+  repoArb: fc.Arbitrary<Repo>,
+  editArb: fc.Arbitrary<Edit>,
+  reachOf: Reach,
+  counts: {limited: number},
+) {
+  return fc.property(repoArb, editArb, (repo, edit) => {
+    const baseline = documents(repo)
+    const target = documents(edited(repo, edit))
+    const same = (key: string) =>
+      baseline.has(key) &&
+      target.has(key) &&
+      canonicalJson(baseline.get(key)!.value) === canonicalJson(target.get(key)!.value)
+    // As the hook has them: each unchanged document's skeleton, read back from the layout's JSON.
+    const skeletons = new Map(
+      [...baseline].map(([key, d]) => [key, JSON.parse(JSON.stringify(rbacSkeleton(d.value))) as unknown]),
+    )
+    const skeletal = (docs: Map<string, Document>) =>
+      new Map([...docs].map(([key, d]) => [key, same(key) ? {...d, value: skeletons.get(key)} : d]))
+    const reach = reachOf(skeletal(baseline), skeletal(target))
+    expect(reach).toEqual(reachOf(baseline, target))
+    const given = (docs: Map<string, Document>) =>
+      reach === undefined ? docs : new Map([...docs].filter(([key]) => reach.has(key)))
+    if (reach !== undefined && reach.size < Math.max(baseline.size, target.size)) counts.limited++
+    expect(compareWhole(given(baseline), given(target))).toEqual(compareWhole(baseline, target))
+  })
 }
 
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
