@@ -125,12 +125,18 @@ export interface ContainerFormat {
    */
   render?(parsed: ParsedFile, source?: SourceFiles, settings?: AdapterSettings): Promise<Rendering>
   /**
-   * For formats whose documents read other files: the files of this format whose documents may
-   * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
-   * changes, reads these too). Only files of the format's `candidates` read others: a source
-   * with none has no dependents (the agent hook's own path asks git for those paths alone).
+   * For formats whose documents read other files: for each of the `changed` paths, the files of
+   * this format whose documents may change when it does (the pre-commit hook, which reads only
+   * what the commit changes, reads these too; coverage lists a file no format reads on its own as
+   * read through them). A path no file reads may be left out. Asked once for all the paths. Only
+   * files of the format's `candidates` read others: a source with none has no dependents (the
+   * agent hook's own path asks git for those paths alone).
    */
-  dependents?(changed: readonly string[], source: SourceFiles, settings?: AdapterSettings): Promise<string[]>
+  dependents?(
+    changed: readonly string[],
+    source: SourceFiles,
+    settings?: AdapterSettings,
+  ): Promise<ReadonlyMap<string, readonly string[]>>
   /**
    * For formats whose files name other files as fragments of documents (a kustomize patch): the
    * paths of the source so named. Such a file that does not validate as a document of its own is

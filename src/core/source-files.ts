@@ -7,6 +7,8 @@
 import type {SourceFiles} from '../containers/index.js'
 import type {TreeEntry} from '../git/entries.js'
 import {listSideEntries, readListedPaths} from '../git/file-history.js'
+import {inOneRun, readsNoIndex} from '../git/scope.js'
+import {headEntriesFromIndex, listStagedFiles, stagedChangedPaths} from '../git/staged.js'
 import {listTrackedFiles, readWorktreeFiles} from '../git/worktree.js'
 import type {SourceFile} from '../kernel/types.js'
 
@@ -64,6 +66,24 @@ export function sourceFiles(
       return out
     },
   }
+}
+
+/**
+ * The files of commit `head`, listed, when it is HEAD in a run that reads the index (the
+ * pre-commit hook), from the index's listing and its differences from HEAD, which such a run has
+ * already asked git for (git/staged.ts, headEntriesFromIndex): no listing of HEAD's whole tree.
+ * Listed by ls-tree where they cannot tell.
+ */
+export function headFiles(root: string, head: string): SourceFiles {
+  const at = {type: 'ref', commit: head} as const
+  const listing = listOnce(async () => {
+    if (!inOneRun() || readsNoIndex()) return listSideEntries(root, at)
+    const [inIndex, changed] = await Promise.all([listStagedFiles(root), stagedChangedPaths(root, head)])
+    const known = await headEntriesFromIndex(root, head, [...inIndex, ...changed])
+    if (known === undefined) return listSideEntries(root, at)
+    return known.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  })
+  return sourceFiles(root, at, [], listing)
 }
 
 /** A source without files (the HEAD of a repository without commits). */

@@ -351,10 +351,23 @@ async function dependentsOf(
   settings: AdapterSettings,
 ): Promise<string[]> {
   const found = new Set<string>()
-  for (const container of SCANNED_CONTAINERS)
-    for (const path of (await container.dependents?.(changed, source, settings)) ?? []) found.add(path)
+  for (const readers of (await readersByPath(changed, source, settings)).values())
+    for (const path of readers) found.add(path)
   for (const path of changed) found.delete(path)
   return [...found]
+}
+
+/** For each of `changed`, the files the container formats say may hold other documents when it changes: one question per format. */
+async function readersByPath(
+  changed: readonly string[],
+  source: SourceFiles,
+  settings: AdapterSettings,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map(changed.map((path) => [path, new Set<string>()]))
+  for (const container of SCANNED_CONTAINERS)
+    for (const [path, readers] of (await container.dependents?.(changed, source, settings)) ?? [])
+      for (const reader of readers) out.get(path)?.add(reader)
+  return out
 }
 
 async function documentsOf(
@@ -405,20 +418,23 @@ async function readThrough(
   source: SourceFiles,
   settings: AdapterSettings,
 ): Promise<void> {
-  if (!coverage.skipped.some((entry) => entry.why === NOT_RECOGNISED)) return
+  const unrecognised = coverage.skipped.filter((entry) => entry.why === NOT_RECOGNISED).map((e) => e.file)
+  if (unrecognised.length === 0) return
   // A file that is read again whatever changes (a kustomization with an input missing) says
-  // nothing of which files it reads: asked with a path no source holds, it is left out.
-  const anything = new Set(await dependentsOf(['\u0000'], source, settings))
+  // nothing of which files it reads: the readers of a path no source holds are left out.
+  const readersOf = await readersByPath([...unrecognised, NO_PATH], source, settings)
+  const anything = readersOf.get(NO_PATH)!
   const skipped: Coverage['skipped'] = []
   for (const entry of coverage.skipped) {
     const readers = new Set(
       entry.why === NOT_RECOGNISED
-        ? (await dependentsOf([entry.file], source, settings)).filter((path) => !anything.has(path))
+        ? [...readersOf.get(entry.file)!].filter((path) => path !== entry.file && !anything.has(path))
         : [],
     )
     const read = coverage.read.filter((r) => readers.has(r.file) && r.through === undefined)
     const notRead = coverage.notRead.filter((r) => readers.has(r.file))
     if (read.length > 0) {
+      // Each reader is listed once per kind, format and way of reading (addDocument), so once in `through`.
       const byKind = new Map<string, Coverage['read'][number]>()
       for (const r of read) {
         const key = `${r.kind}\u0000${r.format ?? ''}\u0000${r.by}`
@@ -431,7 +447,7 @@ async function readThrough(
           through,
         })
       }
-      for (const r of byKind.values()) coverage.read.push({...r, through: [...new Set(r.through)].sort()})
+      for (const r of byKind.values()) coverage.read.push({...r, through: r.through!.sort()})
     } else if (notRead.length > 0) {
       const first = notRead[0]!
       coverage.notRead.push({
@@ -443,6 +459,9 @@ async function readThrough(
   }
   coverage.skipped = skipped
 }
+
+/** A path no source holds. */
+const NO_PATH = '\u0000'
 
 const NOT_OPENED =
   'over the size limit: not opened (a file named without .json is read as AWS CLI output only under the limit; name it .json to have it read or fail closed)'

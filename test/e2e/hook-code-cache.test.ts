@@ -162,6 +162,34 @@ describe("the hook bundle's code cache", () => {
     },
     SLOW,
   )
+
+  it(
+    'a .tf file staged (the grammar loaded, with its V8 flags) leaves the cache the next run takes',
+    async () => {
+      // V8 writes its flags' hash into the cache: the grammar's flags, left set, made every run
+      // with a .tf file staged reject the cache, compile the body again and write it again.
+      const role = (actions: string) =>
+        `resource "aws_iam_role_policy" "app" {\n  role = "app"\n  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{ Effect = "Allow", Action = [${actions}], Resource = "*" }]\n  })\n}\n`
+      const r = await newRepo()
+      await r.write('infra/main.tf', role('"s3:GetObject"'))
+      await r.stage()
+      await r.commit('Add the app role')
+      await r.write('infra/main.tf', role('"s3:GetObject", "iam:PassRole"'))
+      await r.stage()
+      const verdict = async () => {
+        const run = await hook(r)
+        expect(run.code, dump(run)).toBe(1)
+        expect(run.stdout).toContain('infra/main.tf')
+        return run.stdout
+      }
+      const first = await verdict()
+      const written = await cacheFile(r)
+      expect(await verdict()).toBe(first)
+      const after = await cacheFile(r)
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+    },
+    SLOW,
+  )
 })
 
 describe("the CLI's agent hook and the bundle's code cache", () => {

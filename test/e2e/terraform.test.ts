@@ -5,7 +5,7 @@
 // not a later edit; a second agent widens the role's trust policy in the module's other file
 // (policies.tf), and the audit blames that commit although the finding sits on the role in main.tf.
 
-import {rm, writeFile} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {identities, makeTempDir, runCli, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
@@ -283,6 +283,54 @@ describe('coverage of the files a Terraform module reads', () => {
       // The human report says by which file.
       const text = await runCli(['check', '--staged'], {cwd: r.dir})
       expect(text.stdout + text.stderr).toContain(`${trust} (read through ${iam})`)
+    },
+    SLOW,
+  )
+})
+
+describe('a staged .tf file against an older baseline', () => {
+  it(
+    "HEAD's module is read from the index and its changes, never from a listing of HEAD's whole tree; what HEAD already widened is its commit's",
+    async () => {
+      const r = await newRepo()
+      const files = {
+        [MAIN]: mainWithDataSource('["s3:GetObject"]'),
+        [POLICIES]: policies(lambdaPrincipal),
+        [VARIABLES]: variables('Reports'),
+      }
+      await commitFiles(r, files, 'Reports role')
+      await r.git('tag', 'approved')
+      await commitFiles(r, {'README.md': '# Infrastructure\n'}, 'Readme')
+      const trust = 'aws_iam_role.reports/assume_role_policy'
+      const policy = 'aws_iam_role_policy.reports/policy on role ${aws_iam_role.reports.id}'
+      const check = async (trace?: string) => {
+        const env = trace === undefined ? {} : {GIT_TRACE: trace}
+        const args = ['check', '--staged', '--baseline', 'approved', '--format', 'json']
+        const result = await runCli(args, {cwd: r.dir, env})
+        expect(result.code, dump(result)).toBe(1)
+        return widenings(JSON.parse(result.stdout) as Report)
+      }
+      // A partner account let in by the staged change, in the module's other file: the pending commit's.
+      await r.write(POLICIES, policies(lambdaPrincipal + partnerPrincipal))
+      await r.stage(POLICIES)
+      const trace = join(r.dir, '.git', 'trace.txt')
+      const pending = await check(trace)
+      expect(pending.map((f) => [f.document, f.commit])).toEqual([
+        [trust, expect.objectContaining({sha: 'pending', pending: true})],
+      ])
+      // git was asked for HEAD's entries through the index's listing and its diff from HEAD.
+      expect(await readFile(trace, 'utf8')).not.toMatch(/built-in: git ls-tree -r/)
+      // HEAD widens the policy, the index the trust: each finding is its own commit's.
+      await r.git('reset', '-q', 'HEAD', '--', POLICIES)
+      const widened = await commitFiles(
+        r,
+        {[MAIN]: mainWithDataSource('["s3:GetObject", "s3:DeleteObject"]')},
+        'Reports may be deleted',
+      )
+      await r.stage(POLICIES)
+      const both = await check()
+      expect(both.find((f) => f.document === trust)!.commit).toMatchObject({pending: true})
+      expect(both.find((f) => f.document === policy)!.commit).toMatchObject({sha: widened})
     },
     SLOW,
   )

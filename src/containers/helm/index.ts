@@ -91,11 +91,20 @@ export const helm: ContainerFormat = {
   },
   // The charts a changed file is in, or whose config names it as a values file.
   dependents: async (changed, source, settings) => {
-    const charts = (await source.paths()).filter((p) => posix.basename(p) === CHART_FILE)
-    return charts.filter((chart) => {
-      const dir = dirOf(chart)
-      const values = chartSettings(settings, dir).values ?? []
-      return changed.some((c) => dir === '' || c.startsWith(`${dir}/`) || values.includes(c))
-    })
+    const charts = (await source.paths())
+      .filter((p) => posix.basename(p) === CHART_FILE)
+      .map((chart) => ({
+        chart,
+        dir: dirOf(chart),
+        values: chartSettings(settings, dirOf(chart)).values ?? [],
+      }))
+    const out = new Map<string, string[]>()
+    for (const c of changed) {
+      const readers = charts
+        .filter(({dir, values}) => dir === '' || c.startsWith(`${dir}/`) || values.includes(c))
+        .map(({chart}) => chart)
+      if (readers.length > 0) out.set(c, readers)
+    }
+    return out
   },
 }

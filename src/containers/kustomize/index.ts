@@ -57,10 +57,15 @@ export const kustomize: ContainerFormat = {
   // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
   // files are read here.
   dependents: async (changed, source) => {
-    const out: string[] = []
-    for (const [path, {files, missing}] of await everyKustomization(source))
-      // One that reads a file gone from the source (or never there) is read again: kustomize decides.
-      if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path)
+    const overlays = await everyKustomization(source)
+    const out = new Map<string, string[]>()
+    for (const c of changed) {
+      const readers = [...overlays]
+        // One that reads a file gone from the source (or never there) is read again: kustomize decides.
+        .filter(([, {files, missing}]) => missing.length > 0 || files.has(c))
+        .map(([path]) => path)
+      if (readers.length > 0) out.set(c, readers)
+    }
     return out
   },
   // Every file some kustomization of the source names as a patch.

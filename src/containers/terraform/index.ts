@@ -32,23 +32,30 @@ export const terraform: ContainerFormat = {
   // module's `.tf` files; another changed file, those of the modules above it that name it (it
   // may be read with `file()`). Only text is searched here: the grammar is not loaded.
   dependents: async (changed, source) => {
-    const tf = (await source.paths()).filter((p) => p.endsWith('.tf'))
-    const dirs = new Set<string>()
-    const others = changed.filter((path) => {
-      if (!MODULE_FILE.test(path)) return true
-      dirs.add(dirOf(path))
-      return false
-    })
+    const byDir = new Map<string, string[]>()
+    for (const path of (await source.paths()).filter((p) => p.endsWith('.tf')))
+      byDir.set(dirOf(path), [...(byDir.get(dirOf(path)) ?? []), path])
+    const others = changed.filter((path) => !MODULE_FILE.test(path))
+    const above = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`)
+    // The modules above a changed file that name it, by that file.
+    const naming = new Map<string, Set<string>>(others.map((o) => [o, new Set()]))
     if (others.length > 0) {
-      const above = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`)
-      const candidates = tf.filter((p) => !dirs.has(dirOf(p)) && others.some((o) => above(dirOf(p), o)))
+      const candidates = [...byDir]
+        .filter(([dir]) => others.some((o) => above(dir, o)))
+        .flatMap(([, paths]) => paths)
       for (const [path, content] of await source.read(candidates)) {
         const text = content.toString('utf8')
-        if (others.some((o) => above(dirOf(path), o) && text.includes(posix.basename(o))))
-          dirs.add(dirOf(path))
+        for (const o of others)
+          if (above(dirOf(path), o) && text.includes(posix.basename(o))) naming.get(o)!.add(dirOf(path))
       }
     }
-    return tf.filter((p) => dirs.has(dirOf(p)))
+    const out = new Map<string, string[]>()
+    for (const path of changed) {
+      const dirs = MODULE_FILE.test(path) ? [dirOf(path)] : [...naming.get(path)!]
+      const readers = dirs.flatMap((dir) => byDir.get(dir) ?? [])
+      if (readers.length > 0) out.set(path, readers)
+    }
+    return out
   },
 }
 

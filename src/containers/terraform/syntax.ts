@@ -32,21 +32,42 @@ let loading: Promise<{parser: Parser; language: Language}> | undefined
  * the bench's Terraform repository (one `.tf` staged, 11 files parsed), that recompilation was
  * about 250 ms of CPU of the `.tf` file's 350 ms, for no gain a hook run could see. Over 2,000
  * files the total CPU is the same either way (the recompilation costs what it saves). acldrift
- * has no other WebAssembly. The flag is set before the first module is compiled (V8 reads it
- * then); Node leaves V8's flags writable after start for `v8.setFlagsFromString`.
+ * has no other WebAssembly.
+ *
+ * V8 reads the flags when it compiles a function, so both modules are compiled whole while
+ * `--liftoff-only` holds (no lazy compilation later), and the flags are then set back. They must
+ * be: V8 writes a hash of its flags into the code cache the hook bundle keeps (cli/hook-body.ts)
+ * and rejects a cache whose hash differs from the starting process's, so a run that left them
+ * changed wrote a cache every later run rejected, compiling the whole body again and writing it
+ * again (about 190 of the hook's 730 ms of CPU with a `.tf` file staged, 540 with the flags set
+ * back). The values set back are V8's defaults: a process started with other values of these flags
+ * is slower, not wrong. Node leaves V8's flags writable after start for `v8.setFlagsFromString`.
  */
 export function loadParser(): Promise<{parser: Parser; language: Language}> {
   loading ??= (async () => {
     setFlagsFromString('--liftoff-only')
-    const {Parser, Language} = await import('web-tree-sitter')
-    await Parser.init()
-    const language = await Language.load(GRAMMAR)
-    const parser = new Parser()
-    parser.setLanguage(language)
-    return {parser, language}
+    setFlagsFromString('--no-wasm-lazy-compilation')
+    try {
+      const {Parser, Language} = await import('web-tree-sitter')
+      await Parser.init()
+      const language = await Language.load(GRAMMAR)
+      const parser = new Parser()
+      parser.setLanguage(language)
+      return {parser, language}
+    } finally {
+      for (const flag of V8_DEFAULTS) setFlagsFromString(flag)
+    }
   })()
   return loading
 }
+
+/** What loadParser sets back: V8's defaults for the flags it changes, and those `--liftoff-only` implies. */
+const V8_DEFAULTS = [
+  '--no-liftoff-only',
+  '--wasm-tier-up',
+  '--wasm-dynamic-tiering',
+  '--wasm-lazy-compilation',
+]
 
 class HclSyntaxError extends Error {
   constructor(

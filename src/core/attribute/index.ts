@@ -16,7 +16,7 @@ import type {ActorConfig} from '../actors/classify.js'
 import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
-import {sourceFiles} from '../source-files.js'
+import {headFiles, sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
 import {ofKind, toldFor} from '../compare.js'
 import {documentKey} from '../../kernel/documents.js'
@@ -720,7 +720,7 @@ async function alreadyAtHead(
   )
   const staged = asked.some(byChange) ? await readStagedChanges(options.root) : undefined
   const out: Finding[] = []
-  const source = sourceFiles(options.root, {type: 'ref', commit: head})
+  const source = headFiles(options.root, head)
   for (const finding of asked) {
     const kind = finding.kind as Kind
     if (staged !== undefined && byChange(finding)) {

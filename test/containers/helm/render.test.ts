@@ -7,6 +7,7 @@
 import {describe, expect, it} from 'vitest'
 import {helm} from '../../../src/containers/helm/index.js'
 import {parseFile} from '../../../src/kernel/parse.js'
+import type {AdapterSettings} from '../../../src/kernel/types.js'
 import {memorySource} from '../../helpers/memory-source.js'
 
 const CHART = 'deploy/chart/Chart.yaml'
@@ -94,9 +95,17 @@ describe('helm: the command line of a chart', () => {
   it('is read again when a values file the config names changes, even outside its folder', async () => {
     const config = settings({values: ['deploy/environments/prod.yaml']})
     const source = memorySource(FILES)
-    expect(await helm.dependents!(['deploy/environments/prod.yaml'], source, config)).toEqual([CHART])
-    expect(await helm.dependents!(['deploy/chart/templates/rbac.yaml'], source, config)).toEqual([CHART])
-    expect(await helm.dependents!(['deploy/environments/prod.yaml'], source, {})).toEqual([])
-    expect(await helm.dependents!(['README.md'], source, config)).toEqual([])
+    const dependents = async (changed: string[], given: AdapterSettings) =>
+      Object.fromEntries(await helm.dependents!(changed, source, given))
+    const values = 'deploy/environments/prod.yaml'
+    const template = 'deploy/chart/templates/rbac.yaml'
+    expect(await dependents([values], config)).toEqual({[values]: [CHART]})
+    expect(await dependents([template], config)).toEqual({[template]: [CHART]})
+    expect(await dependents([values], {})).toEqual({})
+    expect(await dependents(['README.md'], config)).toEqual({})
+    expect(await dependents([values, 'README.md', template], config)).toEqual({
+      [values]: [CHART],
+      [template]: [CHART],
+    })
   })
 })

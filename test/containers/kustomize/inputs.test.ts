@@ -110,16 +110,25 @@ helmCharts:
   })
 
   it('re-renders an overlay only when a file it reads changes', async () => {
-    const dependents = (changed: string[]) => kustomize.dependents!(changed, source(FILES))
-    expect(await dependents(['base/role.yaml'])).toEqual([
-      'base/kustomization.yaml',
-      'overlays/prod/kustomization.yaml',
-    ])
-    expect(await dependents(['overlays/prod/json-patch.yaml'])).toEqual(['overlays/prod/kustomization.yaml'])
-    expect(await dependents(['components/metrics/metrics.yaml'])).toEqual([
-      'components/metrics/kustomization.yml',
-      'overlays/prod/kustomization.yaml',
-    ])
-    expect(await dependents(['base/unused.yaml', 'overlays/prod/notes.md', 'README.md'])).toEqual([])
+    const dependents = async (changed: string[]) =>
+      Object.fromEntries(await kustomize.dependents!(changed, source(FILES)))
+    const role = ['base/kustomization.yaml', 'overlays/prod/kustomization.yaml']
+    expect(await dependents(['base/role.yaml'])).toEqual({'base/role.yaml': role})
+    const patch = ['overlays/prod/kustomization.yaml']
+    expect(await dependents(['overlays/prod/json-patch.yaml'])).toEqual({
+      'overlays/prod/json-patch.yaml': patch,
+    })
+    expect(await dependents(['components/metrics/metrics.yaml'])).toEqual({
+      'components/metrics/metrics.yaml': [
+        'components/metrics/kustomization.yml',
+        'overlays/prod/kustomization.yaml',
+      ],
+    })
+    expect(await dependents(['base/unused.yaml', 'overlays/prod/notes.md', 'README.md'])).toEqual({})
+    // Asked at once, each path keeps its own readers.
+    expect(await dependents(['base/role.yaml', 'README.md', 'overlays/prod/json-patch.yaml'])).toEqual({
+      'base/role.yaml': role,
+      'overlays/prod/json-patch.yaml': patch,
+    })
   })
 })
