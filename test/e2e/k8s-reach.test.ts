@@ -78,6 +78,35 @@ async function initialised() {
   return r
 }
 
+/**
+ * Claude Code writes `content` to `path` and commits it: the pre-commit hook by itself reports
+ * `widening` (having read `documents` documents, when given), and the commit through the real
+ * hooks is blocked (commit-msg checks again when the actor is an agent).
+ */
+async function blockedAsClaudeCode(
+  r: Awaited<ReturnType<typeof initialised>>,
+  change: {path: string; content: string; message: string},
+  widening: RegExp,
+  documents?: number,
+) {
+  await r.write(change.path, change.content)
+  await r.stage(change.path)
+  const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+  expect(preCommit.code, dump(preCommit)).toBe(1)
+  expect(preCommit.stdout + preCommit.stderr).toMatch(widening)
+  if (documents !== undefined)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(new RegExp(`, ${documents} documents\\b`))
+  const commit = await git(
+    r,
+    {CLAUDECODE: '1'},
+    'commit',
+    '-m',
+    identities.claudeCode.message(change.message),
+  )
+  expect(commit.code, dump(commit)).toBe(1)
+  expect(commit.stderr).toContain('acldrift: commit blocked')
+}
+
 describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
   it('a verb added to a ClusterRole that an unchanged role aggregates widens what its binding grants', async () => {
     const r = await initialised()
@@ -117,98 +146,67 @@ describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
 
   it('as Claude Code, secrets given to a Role whose binding is in an unchanged file: the real hook blocks the commit', async () => {
     const r = await initialised()
-    await r.write(
-      'rbac/shop/role.yaml',
-      `${role('get')}  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [get, list]\n`,
-    )
-    await r.stage('rbac/shop/role.yaml')
-    // The pre-commit hook by itself (commit-msg checks again when the actor is an agent).
-    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
-    expect(preCommit.code, dump(preCommit)).toBe(1)
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:sam can (get|list) secrets in namespace shop/)
-    const agent = identities.claudeCode
-    const commit = await git(
+    await blockedAsClaudeCode(
       r,
-      {CLAUDECODE: '1'},
-      'commit',
-      '-m',
-      agent.message('Let the shop app read its secrets'),
+      {
+        path: 'rbac/shop/role.yaml',
+        content: `${role('get')}  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [get, list]\n`,
+        message: 'Let the shop app read its secrets',
+      },
+      /User:sam can (get|list) secrets in namespace shop/,
     )
-    expect(commit.code, dump(commit)).toBe(1)
-    expect(commit.stderr).toContain('acldrift: commit blocked')
   })
 
   it('as Claude Code, a RoleBinding pointed at an aggregating ClusterRole whose secrets rule is in an unchanged file: the real hook blocks the commit', async () => {
     const r = await initialised()
     // Only the binding changes; what it now grants comes from aggregator.yaml and, through its
     // selector, children/metrics.yaml: both unchanged, both read from the snapshot.
-    await r.write(
-      'rbac/shop/binding.yaml',
-      binding('app', 'RoleBinding', 'app', 'sam', 'shop').replace(
-        '  kind: Role\n  name: app\n',
-        '  kind: ClusterRole\n  name: monitoring\n',
-      ),
-    )
-    await r.stage('rbac/shop/binding.yaml')
-    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
-    expect(preCommit.code, dump(preCommit)).toBe(1)
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:sam can get secrets in namespace shop/)
-    const commit = await git(
+    await blockedAsClaudeCode(
       r,
-      {CLAUDECODE: '1'},
-      'commit',
-      '-m',
-      identities.claudeCode.message('Point the shop binding at monitoring'),
+      {
+        path: 'rbac/shop/binding.yaml',
+        content: binding('app', 'RoleBinding', 'app', 'sam', 'shop').replace(
+          '  kind: Role\n  name: app\n',
+          '  kind: ClusterRole\n  name: monitoring\n',
+        ),
+        message: 'Point the shop binding at monitoring',
+      },
+      /User:sam can get secrets in namespace shop/,
     )
-    expect(commit.code, dump(commit)).toBe(1)
-    expect(commit.stderr).toContain('acldrift: commit blocked')
   })
 
   it('as Claude Code, a ClusterRoleBinding given a subject, whose role grants secrets only through an aggregated role in an unchanged file: the real hook blocks the commit', async () => {
     const r = await initialised()
     // Only the binding changes; its role (aggregator.yaml) has no rules of its own: what it grants
-    // comes from children/metrics.yaml through the selector, both unchanged.
-    await r.write(
-      'rbac/bindings/monitoring.yaml',
-      binding('monitoring', 'ClusterRoleBinding', 'monitoring', 'mona').replace(
-        '    apiGroup: rbac.authorization.k8s.io\nroleRef',
-        '    apiGroup: rbac.authorization.k8s.io\n  - kind: User\n    name: eve\n    apiGroup: rbac.authorization.k8s.io\nroleRef',
-      ),
-    )
-    await r.stage('rbac/bindings/monitoring.yaml')
-    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
-    expect(preCommit.code, dump(preCommit)).toBe(1)
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:eve can get secrets cluster-wide/)
-    // Of the 7 files, the binding, its role and the role that aggregates into it.
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/, 3 documents\b/)
-    const commit = await git(
+    // comes from children/metrics.yaml through the selector, both unchanged. Of the 7 files, the
+    // hook reads the binding, its role and the role that aggregates into it.
+    await blockedAsClaudeCode(
       r,
-      {CLAUDECODE: '1'},
-      'commit',
-      '-m',
-      identities.claudeCode.message('Let eve see the monitoring data'),
+      {
+        path: 'rbac/bindings/monitoring.yaml',
+        content: binding('monitoring', 'ClusterRoleBinding', 'monitoring', 'mona').replace(
+          '    apiGroup: rbac.authorization.k8s.io\nroleRef',
+          '    apiGroup: rbac.authorization.k8s.io\n  - kind: User\n    name: eve\n    apiGroup: rbac.authorization.k8s.io\nroleRef',
+        ),
+        message: 'Let eve see the monitoring data',
+      },
+      /User:eve can get secrets cluster-wide/,
+      3,
     )
-    expect(commit.code, dump(commit)).toBe(1)
-    expect(commit.stderr).toContain('acldrift: commit blocked')
   })
 
   it('as Claude Code, secrets deletion given to an aggregated ClusterRole whose aggregating role and binding are in unchanged files: the real hook blocks the commit', async () => {
     const r = await initialised()
-    await r.write('rbac/children/metrics.yaml', child('metrics-reader', true, 'get, delete'))
-    await r.stage('rbac/children/metrics.yaml')
-    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
-    expect(preCommit.code, dump(preCommit)).toBe(1)
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:mona can delete secrets cluster-wide/)
-    // Of the 7 files, the role, the role aggregating it and that role's binding.
-    expect(preCommit.stdout + preCommit.stderr).toMatch(/, 3 documents\b/)
-    const commit = await git(
+    // Of the 7 files, the hook reads the role, the role aggregating it and that role's binding.
+    await blockedAsClaudeCode(
       r,
-      {CLAUDECODE: '1'},
-      'commit',
-      '-m',
-      identities.claudeCode.message('Let the metrics reader clean up secrets'),
+      {
+        path: 'rbac/children/metrics.yaml',
+        content: child('metrics-reader', true, 'get, delete'),
+        message: 'Let the metrics reader clean up secrets',
+      },
+      /User:mona can delete secrets cluster-wide/,
+      3,
     )
-    expect(commit.code, dump(commit)).toBe(1)
-    expect(commit.stderr).toContain('acldrift: commit blocked')
   })
 })
