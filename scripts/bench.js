@@ -33,8 +33,9 @@
 //                 1,000 commits changing 1 to 3 each): CPU time (git's included) and peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000") and BENCH_AUDIT_RUNS (3)
-// for the audit section, BENCH_MANAGED ("1400,1000": policies, commits) its managed-policy history;
+// BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000"; "0": none, only the
+// managed-policy rows) and BENCH_AUDIT_RUNS (3) for the audit section, BENCH_MANAGED ("1400,1000":
+// policies, commits) its managed-policy history;
 // BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, k8s, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
@@ -1127,12 +1128,16 @@ function generateManagedPolicies(policies, count) {
     'tag',
   ]
   // Real action names, from the catalogue the build ships; a wildcard is a real name's first word.
+  // (dist/data/aws/catalogue.jsonl: a header naming the services, then one line for each, in that order)
+  const [header, ...lines] = readFileSync(
+    join(project, 'dist', 'data', 'aws', 'catalogue.jsonl'),
+    'utf8',
+  ).split('\n')
+  const known = JSON.parse(header).services
   const catalogue = new Map(
     services.map((service) => [
       service,
-      JSON.parse(readFileSync(join(project, 'dist', 'data', 'aws', `${service}.json`), 'utf8')).actions.map(
-        ([name]) => name,
-      ),
+      JSON.parse(lines[known.indexOf(service)]).actions.map(([name]) => name),
     ]),
   )
   const action = (service) => {
@@ -1203,7 +1208,10 @@ function generateManagedPolicies(policies, count) {
 if (only === undefined || only === 'audit') {
   console.log('\naudit and history over long histories')
   const auditRuns = Number(process.env.BENCH_AUDIT_RUNS ?? 3)
-  const sizes = (process.env.BENCH_AUDIT_COMMITS ?? '5000,20000,50000').split(',').map(Number)
+  const sizes = (process.env.BENCH_AUDIT_COMMITS ?? '5000,20000,50000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0)
   const ratios = []
   for (const count of sizes) {
     const size = count.toLocaleString('en')

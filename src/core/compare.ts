@@ -16,6 +16,28 @@ export function sameDocument(a: Document, b: Document): boolean {
   return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value))
 }
 
+/** Each value's access as text (adapter.ts, accessText), by kind: computed once per parsed value. */
+const accessTexts = new Map<Kind, WeakMap<object, Promise<string | undefined>>>()
+
+/** A value's access as text; undefined for a kind without one (every value stands alone). */
+export function accessTextOf(kind: Kind, value: unknown): Promise<string | undefined> | undefined {
+  const adapter = adapterFor(kind)
+  if (adapter.accessText === undefined || typeof value !== 'object' || value === null) return undefined
+  let texts = accessTexts.get(kind)
+  if (texts === undefined) accessTexts.set(kind, (texts = new WeakMap()))
+  let text = texts.get(value)
+  if (text === undefined) texts.set(value, (text = adapter.accessText(value)))
+  return text
+}
+
+/** Whether two documents grant the same by their kind's accessText: comparing them would find nothing. */
+export async function sameAccessText(a: Document, b: Document): Promise<boolean> {
+  if (a.kind !== b.kind) return false
+  const [x, y] = [accessTextOf(a.kind, a.value), accessTextOf(b.kind, b.value)]
+  const text = await x
+  return text !== undefined && text === (await y)
+}
+
 /** Whether a kind's documents are compared each alone (its files refer to no other). */
 export function comparedAlone(kind: Kind): boolean {
   const adapter = adapterFor(kind)

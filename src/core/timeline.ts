@@ -5,7 +5,7 @@ import {adapterFor} from '../adapters/index.js'
 import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
 import {walkOf} from './attribute/blame.js'
 import {lookUpCommits} from './commits.js'
-import {compareDocuments, sameDocument, toldFor} from './compare.js'
+import {compareDocuments, sameAccessText, sameDocument, toldFor} from './compare.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
@@ -80,11 +80,15 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     // new path: a move is compared with the file's old version.
     const before = rekey(await load(change.oldBlob, change.oldPath), change.oldPath, change.path)
     const after = await load(change.newBlob, change.path)
-    // A document whose value is the same (a reformatted file, a template's other policies) is not compared.
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
+    // A document whose value is the same (a reformatted file, a template's other policies), or
+    // whose access is (a renamed IAM statement: adapter.ts, accessText), is not compared.
+    const changed: string[] = []
+    for (const key of new Set([...before.keys(), ...after.keys()])) {
       const [was, now] = [before.get(key), after.get(key)]
-      return was === undefined || now === undefined || !sameDocument(was, now)
-    })
+      const same =
+        was !== undefined && now !== undefined && (sameDocument(was, now) || (await sameAccessText(was, now)))
+      if (!same) changed.push(key)
+    }
     // The commit's own tree, for witnesses that name a real file (read only when asked).
     const paths = () => listSourcePaths(root, {type: 'ref', rev: sha})
     const kinds = new Set(changed.flatMap((key) => [before.get(key)?.kind, after.get(key)?.kind]))

@@ -3,6 +3,7 @@
 // Columns count UTF-16 code units (as editors, SARIF and the yaml package do); LF ends a line, so CRLF counts once.
 
 import {createRequire} from 'node:module'
+import {deflateRawSync, inflateRawSync} from 'node:zlib'
 import type * as Yaml from 'yaml'
 import {InvalidInputError} from './errors.js'
 import {sha256} from './hash.js'
@@ -16,6 +17,8 @@ const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('
 // (in a module of their own, which reading a file without parsing it loads: kernel/files.ts)
 export {MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, tooLarge} from './limits.js'
 
+/** Content from this size on is kept deflated until its positions are asked for (parseFile). */
+const DEFLATED_FROM = 16 * 1024
 /** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
 export const MAX_DEPTH = 256
 /** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
@@ -52,12 +55,20 @@ export function parseFile(
     if (options.positions === false) return parsedFile(file, value, new Map(), options.hash)
     // Where each value is, found when first asked for: most documents read (every unchanged file
     // of both trees of an audit, every version blame asks about) are never located, and their
-    // maps would hold a position per value. The text is decoded again then, not kept meanwhile.
+    // maps would hold a position per value. The text is decoded again then, not kept meanwhile;
+    // a large file's content is kept deflated (JSON shrinks to about a tenth), since an audit holds
+    // the documents of two whole trees.
+    // (The finder holds the path and the bytes, never `file`: the content itself is let go.)
+    const {path} = file
+    const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES
+    const small = file.content.length < DEFLATED_FROM ? file.content : undefined
+    const packed = small === undefined ? deflateRawSync(file.content, {level: 1}) : undefined
     return parsedFile(
       file,
       value,
       () => {
-        const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
+        const content = small ?? inflateRawSync(packed!)
+        const parser = new JsonParser(decode({path, content}, maxBytes), path, true)
         parser.parse()
         return parser.positions
       },

@@ -131,6 +131,27 @@ describe('JSON source maps found on demand are not kept by their files', () => {
   })
 })
 
+describe('a large JSON file is not kept as read until its positions are asked for', () => {
+  // An audit holds the documents of two whole trees (1,400 policies: 2 × 63 MB of content, kept
+  // only to place findings); a large file's content is kept deflated instead, so the bytes read
+  // are let go. Overwriting them after parsing must not change where a value is found.
+  test('positions found after the bytes read were overwritten are those of the file as parsed', () => {
+    const statements = Array.from({length: 400}, (_, i) => ({
+      Sid: `S${i}`,
+      Effect: 'Allow',
+      Action: [`s3:GetObject`, `s3:PutObject`],
+      Resource: `arn:aws:s3:::bucket-${i}/*`,
+    }))
+    const content = Buffer.from(JSON.stringify({Version: '2012-10-17', Statement: statements}, null, 2))
+    expect(content.length).toBeGreaterThan(64 * 1024)
+    const parsed = parseFile({path: 'iam/large.json', content})
+    content.fill(' ')
+    // Each statement is 9 lines (its braces, 4 fields, 2 actions, the list's bracket), the first on
+    // line 4; Resource is a statement's 8th line, its value after `      "Resource": `.
+    expect(parsed.sourceMap.locate('/Statement/399/Resource')).toEqual({line: 4 + 399 * 9 + 7, column: 19})
+  })
+})
+
 describe('JSON errors name file, line and column', () => {
   test.each([
     ['trailing comma', '{\n  "a": [1, 2,]\n}', 2, 14, 'unexpected character "]", expected a JSON value'],

@@ -17,7 +17,7 @@ import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
 import type {AdapterContext, AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
-import {compareDocuments, sameDocument} from '../compare.js'
+import {compareDocuments, sameAccessText, sameDocument} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import {escapePointerToken, pointerTokens} from '../../kernel/parse.js'
 import {semanticBlame, type WalkOf} from './blame.js'
@@ -101,7 +101,9 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
         if (!(together || keys.has(key))) continue
         const [was, now] = [before.get(key), after.get(key)]
         const same =
-          was !== undefined && now !== undefined && ((await sameAccess(was, now)) || sameDocument(was, now))
+          was !== undefined &&
+          now !== undefined &&
+          ((await sameAccessText(was, now)) || sameDocument(was, now))
         if (!same) changed.push(key)
       }
       const sides = (key: string) =>
@@ -201,28 +203,6 @@ export async function allowsAmong(
   return document === undefined
     ? ((await adapter.absentAllows?.(witness, key, others)) ?? false)
     : adapter.allows(document.value, witness, key, others, settings)
-}
-
-/** Each value's access as text (adapter.ts, accessText), by kind: computed once per parsed value. */
-const accessTexts = new Map<Kind, WeakMap<object, Promise<string | undefined>>>()
-
-/** A value's access as text; undefined for a kind without one (every value stands alone). */
-export function accessTextOf(kind: Kind, value: unknown): Promise<string | undefined> | undefined {
-  const adapter = adapterFor(kind)
-  if (adapter.accessText === undefined || typeof value !== 'object' || value === null) return undefined
-  let texts = accessTexts.get(kind)
-  if (texts === undefined) accessTexts.set(kind, (texts = new WeakMap()))
-  let text = texts.get(value)
-  if (text === undefined) texts.set(value, (text = adapter.accessText(value)))
-  return text
-}
-
-/** Whether two documents grant the same by their kind's accessText: comparing them would find nothing. */
-async function sameAccess(a: Document, b: Document): Promise<boolean> {
-  if (a.kind !== b.kind) return false
-  const [x, y] = [accessTextOf(a.kind, a.value), accessTextOf(b.kind, b.value)]
-  const text = await x
-  return text !== undefined && text === (await y)
 }
 
 /** How a commit's version is asked again with a value of the compared document in place of its own. */
@@ -354,10 +334,23 @@ function innerPointer(pointer: string | null, document: Document): string | null
   return pointer.startsWith(prefix) ? pointer.slice(prefix.length) : null
 }
 
+/**
+ * The variants made by taking a part out of a value, by value and pointer: every request the
+ * commits of a file added asks about the same variant (the target without a finding's statement),
+ * and an adapter keeps a value's compiled form by identity (aws-iam/evaluate.ts), so the same
+ * variant is compiled once, not once per request. Values are never changed once read.
+ */
+const variants = new WeakMap<object, Map<string, unknown>>()
+
 /** `value` without what `pointer` (RFC 6901) names, or undefined when it names nothing or the whole value. */
 function removed(value: unknown, pointer: string): unknown {
   const tokens = pointerTokens(pointer)
-  return tokens.length === 0 ? undefined : without(value, tokens)
+  if (tokens.length === 0) return undefined
+  if (typeof value !== 'object' || value === null) return without(value, tokens)
+  let byPointer = variants.get(value)
+  if (byPointer === undefined) variants.set(value, (byPointer = new Map()))
+  if (!byPointer.has(pointer)) byPointer.set(pointer, without(value, tokens))
+  return byPointer.get(pointer)
 }
 
 function without(value: unknown, [name, ...rest]: string[]): unknown {

@@ -18,7 +18,7 @@ import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
 import {headFiles, sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
-import {ofKind, toldFor} from '../compare.js'
+import {accessTextOf, ofKind, toldFor} from '../compare.js'
 import {documentKey} from '../../kernel/documents.js'
 import {canonicalJson} from '../../kernel/hash.js'
 import {
@@ -46,14 +46,7 @@ import {
   type WalkOf,
 } from './blame.js'
 import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {
-  accessTextOf,
-  type AddedBy,
-  addedAccess,
-  allowsAmong,
-  type Group,
-  type Versions,
-} from './contributions.js'
+import {type AddedBy, addedAccess, allowsAmong, type Group, type Versions} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -332,20 +325,42 @@ export async function attribute(findings: Finding[], options: AttributionOptions
         blameCounts.asked++
         return (await adapter.allows(value, finding.witness!, key, others, settings)) === wanted
       }
-      // Evaluate every version once, then blame synchronously over the cached answers. Versions
-      // with the same access (a renamed IAM statement: adapter.ts, accessText) are asked once.
+      // Each version is asked once, and only when the walk reaches it: the first-parent chain newest
+      // first down to the first version without the access, then whatever else blame walks (merged
+      // branches, the version before the range), blame being run again over the answers until it
+      // asks nothing new. Versions with the same access (a renamed IAM statement: adapter.ts,
+      // accessText) are asked once. A version blame may not ask about (none read) allows nothing.
       const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
+        const readable = new Set([null, ...versions.get(at.file)!])
+        const walks = walksOf(at.file)
         const answers = new Map<string | null, boolean>()
         const byAccess = new Map<string, boolean>()
-        for (const blob of [null, ...versions.get(at.file)!]) {
+        const ask = async (blob: string | null) => {
           const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
           const text = value === undefined ? undefined : await accessTextOf(finding.kind as Kind, value)
           const known = text === undefined ? undefined : byAccess.get(text)
-          const answer = known ?? (await allowedAt(at, blob, value))
+          const answer = readable.has(blob) && (known ?? (await allowedAt(at, blob, value)))
           if (text !== undefined) byAccess.set(text, answer)
           answers.set(blob, answer)
+          return answer
         }
-        return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
+        for (const state of walks(history, head, at.file).states()) if (!(await ask(state.blob))) break
+        for (;;) {
+          let unasked: {blob: string | null} | undefined
+          const result = semanticBlame(
+            history,
+            head,
+            at.file,
+            (blob) => {
+              const answer = answers.get(blob)
+              if (answer === undefined) unasked ??= {blob}
+              return answer ?? false
+            },
+            walks,
+          )
+          if (unasked === undefined) return result
+          await ask(unasked.blob)
+        }
       }
       const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
       let result: BlameResult = byWitness

@@ -71,3 +71,44 @@ it('asks each access of a file once and compares only the commits that changed i
   // The two widening commits' versions against their parents'; the 12 renames are not compared.
   expect(compareCounts.documents).toBe(2)
 })
+
+// Blame asks a version only when its walk reaches it: newest first, down to the first version
+// without the access. A policy whose other statement went through four resources and back before
+// the last commit widened it has six versions with six accesses; blame of that widening asks two
+// (the widened one, and the one before it). Asking every version first counts six.
+it('asks the versions of a file only down to the first one without the access', async () => {
+  const other = await createRepo()
+  try {
+    const FILE = 'iam/other.json'
+    const statements = (resource: string, actions: string[]) =>
+      `${JSON.stringify(
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {Sid: 'Objects', Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::bucket/*'},
+            {Sid: 'Queue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: resource},
+          ],
+        },
+        null,
+        2,
+      )}\n`
+    const queue = (n: number) => `arn:aws:sqs:us-east-1:111122223333:queue-${n}`
+    const start = await commitAs(other, identities.human, 'Policy', {
+      [FILE]: statements(queue(0), ['s3:GetObject']),
+    })
+    for (const n of [1, 2, 3, 4, 0])
+      await commitAs(other, identities.human, `Queue ${n}`, {[FILE]: statements(queue(n), ['s3:GetObject'])})
+    const widened = await commitAs(other, identities.claudeCode, 'Let it delete', {
+      [FILE]: statements(queue(0), ['s3:GetObject', 's3:DeleteObject']),
+    })
+    const {findings, attributeAll} = await compareRevisions(other.dir, start, widened)
+    blameCounts.asked = 0
+    expect(await attributeAll()).toEqual([])
+    expect(findings.map((f) => [f.pointer, f.change, f.commit?.sha])).toEqual([
+      ['/Statement/0', 'widening', widened],
+    ])
+    expect(blameCounts.asked).toBe(2)
+  } finally {
+    await other.cleanup()
+  }
+})

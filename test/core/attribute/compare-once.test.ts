@@ -1,7 +1,8 @@
 // Issue 16, "compare only the documents a commit changed": `history` and attribution's list of
 // the commits that added a finding's access compare, per commit, only the documents whose value
 // that commit changed. A commit that only reformats a policy (another indent: new bytes, same
-// value) changes no document, and a counter of the documents handed to the adapters says so.
+// value) changes no document, and a counter of the documents handed to the adapters says so; nor
+// does, for `history`, one that only renames a statement (a new Sid, the same access).
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {compareCounts} from '../../../src/core/compare.js'
 import {DEFAULT_CONFIG} from '../../../src/core/config.js'
@@ -11,11 +12,11 @@ import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
 import {compareRevisions} from './audit-steps.js'
 
 const path = (i: number) => `iam/policy-${i}.json`
-const policy = (i: number, actions: string[], indent = 2) =>
+const policy = (i: number, actions: string[], indent = 2, sid = 'Read') =>
   `${JSON.stringify(
     {
       Version: '2012-10-17',
-      Statement: [{Sid: 'Read', Effect: 'Allow', Action: actions, Resource: `arn:aws:s3:::bucket-${i}/*`}],
+      Statement: [{Sid: sid, Effect: 'Allow', Action: actions, Resource: `arn:aws:s3:::bucket-${i}/*`}],
     },
     null,
     indent,
@@ -32,7 +33,7 @@ beforeAll(async () => {
     [path(1)]: policy(1, ['s3:GetObject']),
     [path(2)]: policy(2, ['s3:GetObject']),
   })
-  // policy-1: widened, reformatted, widened again; policy-2: reformatted only.
+  // policy-1: widened, reformatted, widened again; policy-2: reformatted, its statement renamed.
   widenings.push(
     await commitAs(repo, identities.claudeCode, 'Let policy 1 write', {
       [path(1)]: policy(1, ['s3:GetObject', 's3:PutObject']),
@@ -42,6 +43,7 @@ beforeAll(async () => {
     [path(1)]: policy(1, ['s3:GetObject', 's3:PutObject'], 4),
     [path(2)]: policy(2, ['s3:GetObject'], 4),
   })
+  await commitAs(repo, identities.human, 'Rename', {[path(2)]: policy(2, ['s3:GetObject'], 4, 'ReadAll')})
   widenings.push(
     await commitAs(repo, identities.claudeCode, 'Let policy 1 delete', {
       [path(1)]: policy(1, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], 4),
@@ -58,7 +60,8 @@ it('history compares only the documents each commit changed, not a reformatted o
     [path(1), 'widening', widenings[0]],
     [path(1), 'widening', widenings[1]],
   ])
-  // The two widening commits' policy-1; the reformatting commit's two files are not compared.
+  // The two widening commits' policy-1; the reformatting commit's two files and the renamed
+  // statement's are not compared.
   expect(compareCounts.documents).toBe(2)
 })
 
