@@ -34,6 +34,10 @@ await build({
   platform: 'node',
   // tsconfig.json's target (ES2022) on the Node version acldrift runs on (package.json engines).
   target: ['es2022', 'node20'],
+  // Kept as written, as tsc keeps them: `import(…, {with: {type: 'json'}})` (Node 20.10 and later);
+  // esbuild would otherwise drop the attribute for a target older than that, and Node then refuses
+  // the JSON module.
+  supported: {'import-attributes': true},
   tsconfig: 'tsconfig.build.json',
   sourcemap: true,
   bundle: false,
