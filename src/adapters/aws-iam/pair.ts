@@ -67,6 +67,13 @@ function keyOf(s: Statement, free: string[]): string {
   return `${scopeOf(s)}\n${canonicalAccess(access)}`
 }
 
+/** The list `lists` holds for `key`, held from now on (a new, empty one at first). */
+function listed<K, V>(lists: Map<K, V[]>, key: K): V[] {
+  let list = lists.get(key)
+  if (list === undefined) lists.set(key, (list = []))
+  return list
+}
+
 /** For each target statement that has one, the baseline statement it is a version of. */
 export function pairStatements(
   baseline: readonly Statement[],
@@ -84,8 +91,7 @@ export function pairStatements(
   // The same Sid first, in order where a Sid repeats.
   const bySid = new Map<string, Statement[]>()
   const sidKey = (s: Statement) => `${scopeOf(s)}\n${s.sid}`
-  for (const b of baseline)
-    if (b.sid !== undefined) bySid.set(sidKey(b), [...(bySid.get(sidKey(b)) ?? []), b])
+  for (const b of baseline) if (b.sid !== undefined) listed(bySid, sidKey(b)).push(b)
   for (const t of target) {
     const b = t.sid === undefined ? undefined : bySid.get(sidKey(t))?.shift()
     if (b !== undefined) pair(t, b)
@@ -126,13 +132,12 @@ function byScore(
   position: Map<Statement, number>,
 ): Array<{b: Statement; t: Statement}> {
   // Shared values counted through an index of the baseline side's, not pair by pair.
-  const index = (field: 'fine' | 'coarse') => {
-    const postings = new Map<string, Statement[]>()
-    for (const b of before)
-      for (const v of new Set(values(b)[field])) postings.set(v, [...(postings.get(v) ?? []), b])
-    return postings
+  const indexes = {fine: new Map<string, Statement[]>(), coarse: new Map<string, Statement[]>()}
+  for (const b of before) {
+    const own = values(b)
+    for (const field of ['fine', 'coarse'] as const)
+      for (const v of new Set(own[field])) listed(indexes[field], v).push(b)
   }
-  const indexes = {fine: index('fine'), coarse: index('coarse')}
   const candidates: Array<{b: Statement; t: Statement; score: [number, number]}> = []
   for (const t of after) {
     const scores = new Map<Statement, [number, number]>()
