@@ -74,8 +74,9 @@ function formatPattern(format: string): RegExp {
     .map((part) => {
       if (!part.startsWith('${')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       if (part === '${Partition}') return 'aws(-cn|-us-gov)?'
-      if (part === '${Region}') return '[a-z0-9-]*'
-      if (part === '${Account}') return '(\\d{12})?'
+      // A format's region and account are values (us-east-1, us-gov-west-1, cn-north-1), never empty.
+      if (part === '${Region}') return '[a-z]{2}(-[a-z]+)+-\\d+'
+      if (part === '${Account}') return '\\d{12}'
       // A segment's value: no wildcard left (a policy variable kept literal, `${aws:username}`, is text).
       return '[^*?]+'
     })
@@ -113,6 +114,13 @@ function witnessProblems(witness: Record<string, unknown>): string[] {
     if (formats.length > 0 && !formats.some((format) => formatPattern(format).test(resource)))
       problems.push(`resource ${resource} fits none of ${action}'s ARN formats (${formats.join(', ')})`)
   }
+  // aws:ResourceAccount is the account that owns the resource.
+  const owner = (witness.context as Record<string, unknown> | undefined)?.['aws:ResourceAccount']
+  const inArn = typeof resource === 'string' ? resource.split(':')[4] : undefined
+  if (typeof owner === 'string' && inArn !== undefined && inArn !== '' && inArn !== owner)
+    problems.push(
+      `resource ${String(resource)} is in account ${inArn}, its context's aws:ResourceAccount ${owner}`,
+    )
   return problems
 }
 

@@ -15,7 +15,12 @@ const SLOW = 120_000
 function policyVersion(version: string, statements: object[]): string {
   const document = {Version: '2012-10-17', Statement: statements}
   const output = {
-    PolicyVersion: {Document: document, VersionId: version, IsDefaultVersion: true, CreateDate: '2026-03-02T18:41:07+00:00'},
+    PolicyVersion: {
+      Document: document,
+      VersionId: version,
+      IsDefaultVersion: true,
+      CreateDate: '2026-03-02T18:41:07+00:00',
+    },
   }
   return `${JSON.stringify(output, null, 4)}\n`
 }
@@ -28,9 +33,16 @@ const SAME_ACCOUNT = 'policies/AmazonDataZoneDomainExecutionRolePolicy'
 
 // A quarantine policy: Deny-only, attached to a principal whose keys leaked (its other policies
 // still allow these actions).
-const quarantineDenies = ['iam:AttachUserPolicy', 'iam:CreateAccessKey', 'lambda:CreateFunction', 'ec2:RunInstances']
+const quarantineDenies = [
+  'iam:AttachUserPolicy',
+  'iam:CreateAccessKey',
+  'lambda:CreateFunction',
+  'ec2:RunInstances',
+]
 const quarantine = (actions: string[]) =>
-  policyVersion(`v${6 - actions.length}`, [{Sid: 'DenyQuarantined', Effect: 'Deny', Action: actions, Resource: '*'}])
+  policyVersion(`v${6 - actions.length}`, [
+    {Sid: 'DenyQuarantined', Effect: 'Deny', Action: actions, Resource: '*'},
+  ])
 
 // An allow-list written as Deny + NotAction: everything outside the list is denied.
 const allowList = (actions: string[]) =>
@@ -39,12 +51,19 @@ const allowList = (actions: string[]) =>
   ])
 
 const readOnly = (actions: string[]) =>
-  policyVersion(`v${actions.length}`, [{Sid: 'BillingConductorRead', Effect: 'Allow', Action: actions, Resource: '*'}])
+  policyVersion(`v${actions.length}`, [
+    {Sid: 'BillingConductorRead', Effect: 'Allow', Action: actions, Resource: '*'},
+  ])
 
 const LOG_GROUPS = 'arn:aws:logs:*:*:log-group:/aws/apprunner/*'
 const logs = (resource: string) =>
   policyVersion(resource === '*' ? 'v2' : 'v1', [
-    {Sid: 'AppRunnerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: resource},
+    {
+      Sid: 'AppRunnerLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: resource,
+    },
   ])
 
 const sameAccount = (conditioned: boolean) =>
@@ -74,7 +93,10 @@ async function managedHistory(r: TestRepo) {
   const base = await commitAs(r, identities.human, 'Sync AWS managed policies', {
     [QUARANTINE]: quarantine(quarantineDenies),
     [ALLOW_LIST]: allowList(['q:*', 'sso-oauth:CreateTokenWithIAM']),
-    [READ_ONLY]: readOnly(['billingconductor:GetBillingGroupCostReport', 'billingconductor:ListBillingGroups']),
+    [READ_ONLY]: readOnly([
+      'billingconductor:GetBillingGroupCostReport',
+      'billingconductor:ListBillingGroups',
+    ]),
     [LOGS]: logs(LOG_GROUPS),
     [SAME_ACCOUNT]: sameAccount(true),
   })
@@ -143,7 +165,12 @@ async function jsonReport(expect: ExpectStatic, cwd: string, args: string[]): Pr
 
 const shaOf = (f: Finding) => (f.commit as {sha: string} | null)?.sha
 
-function expectEachStep(expect: ExpectStatic, report: Report, steps: Step[], findingsOf: (s: Step) => Finding[]) {
+function expectEachStep(
+  expect: ExpectStatic,
+  report: Report,
+  steps: Step[],
+  findingsOf: (s: Step) => Finding[],
+) {
   expect(report.errors, JSON.stringify(report.errors)).toEqual([])
   for (const s of steps) {
     const found = findingsOf(s)
@@ -166,7 +193,8 @@ describe.concurrent('a real-shaped history of AWS managed policies', () => {
     async ({expect}) => {
       const {r, base, steps} = await history()
       const report = await jsonReport(expect, r.dir, ['history', '--since', base])
-      const ofStep = (s: Step) => report.findings.filter((f) => shaOf(f) === s.sha && f.change !== 'narrowing')
+      const ofStep = (s: Step) =>
+        report.findings.filter((f) => shaOf(f) === s.sha && f.change !== 'narrowing')
       expectEachStep(expect, report, steps, ofStep)
       const stepShas = new Set(steps.map((s) => s.sha))
       const stray = report.findings.filter((f) => f.change !== 'narrowing' && !stepShas.has(shaOf(f) ?? ''))
@@ -182,8 +210,7 @@ describe.concurrent('a real-shaped history of AWS managed policies', () => {
     async ({expect}) => {
       const {r, base, steps} = await history()
       const report = await jsonReport(expect, r.dir, ['audit', '--baseline', base])
-      const ofStep = (s: Step) =>
-        report.findings.filter((f) => f.file === s.file && f.change !== 'narrowing')
+      const ofStep = (s: Step) => report.findings.filter((f) => f.file === s.file && f.change !== 'narrowing')
       expectEachStep(expect, report, steps, ofStep)
       for (const s of steps)
         for (const f of ofStep(s)) {

@@ -16,6 +16,7 @@ import {
   type Glob,
   globMatches,
   isTemplateSymbol,
+  symbolNamesIn,
   unionCells,
 } from '../../engine/glob.js'
 import {type DifferenceCell, globGroups, type Rule, Undecidable} from '../../engine/search.js'
@@ -126,9 +127,18 @@ export function judge(
 
 const variablesIn = (format: string) => format.split('${').length
 
-/** `arn:${Partition}:s3:::${BucketName}/${ObjectName}` as a pattern: each variable any run of characters. */
-const formatGlob = (format: string) =>
-  compileGlob(format.replace(/\$\{[^}]*\}/g, '*'), {wildcards: true, arn: true})
+/** `arn:${Partition}:s3:::${BucketName}/${ObjectName}` as a pattern: each variable `fill`. */
+const formatGlob = (format: string, fill = '*') =>
+  compileGlob(format.replace(/\$\{[^}]*\}/g, fill), {wildcards: true, arn: true})
+
+/**
+ * Whether `resource` is one of `format`'s ARNs. A format's variable stands for a value (a region,
+ * an account, a name): `arn:aws:logs:::log-group:x` is no log group's ARN, so each variable takes
+ * at least one character. A template's symbol is a value of unknown length, which `?` does not
+ * match: in a resource holding one, a variable may be any run.
+ */
+const fitsFormat = (format: string, resource: string) =>
+  globMatches(formatGlob(format, symbolNamesIn(resource).length > 0 ? '*' : '?*'), resource)
 
 const kebab = (name: string) =>
   name
@@ -136,15 +146,41 @@ const kebab = (name: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
 
-/** The format filled in readably, with the current resource's partition, region and account where it has them. */
-function readableArn(format: string, current: string): string {
+/**
+ * The format filled in readably, with the current resource's partition, region and account where
+ * it has them, in its pieces: each literal, and each variable's value.
+ */
+function readablePieces(format: string, current: string): string[] {
   const [, partition, , region, account] = current.startsWith('arn:') ? current.split(':') : []
-  return format.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+  return format.split(/(\$\{[^}]*\})/).map((piece) => {
+    const name = /^\$\{([^}]*)\}$/.exec(piece)?.[1]
+    if (name === undefined) return piece
     if (name === 'Partition') return partition || 'aws'
     if (name === 'Region') return region || 'us-east-1'
     if (name === 'Account') return account || '111122223333'
     return `example-${kebab(name.replace(/WithPath$/, '').replace(/(Name|Id)$/, '') || name)}`
   })
+}
+
+/**
+ * Readable resources of `format` that also match the policy's own patterns: a pattern's sample
+ * (`arn:aws:logs:us-east-1:111122223333:log-group:/aws/apprunner/example`) taken as the format's
+ * value up to one of its resource variables, followed by the rest of the format filled in
+ * (`:log-stream:example-log-stream`). Without them, a format the pattern only partly spells
+ * (a log stream of a log group the pattern names) gets the search's fill (`arn:aws:logs:x:x:…`).
+ */
+function samplesAlong(pieces: string[], groups: Glob[][]): string[] {
+  // The pieces after each variable of the resource part (after the ARN's fifth colon).
+  const tails: string[] = []
+  let colons = 0
+  pieces.forEach((piece, i) => {
+    if (i % 2 === 1 && colons >= 5) tails.push(pieces.slice(i + 1).join(''))
+    colons += piece.split(':').length - 1
+  })
+  const service = pieces.join('').split(':', 3).join(':')
+  const heads = groups.flat().flatMap((g) => g.samples.slice(0, 1).filter((s) => s.startsWith(`${service}:`)))
+  // The patterns' own samples first: where one is already the format's ARN, it is the plainest.
+  return [...heads, ...heads.flatMap((head) => tails.map((tail) => head + tail))]
 }
 
 /**
@@ -205,7 +241,7 @@ const CELLS_PER_FORMAT = 3
 function* resourcesFor(action: string, resource: string, rules: readonly Rule[]): Generator<string> {
   // The plainest resource types first (an object before an access point's object).
   const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b))
-  if (formats.length === 0 || formats.some((f) => globMatches(formatGlob(f), resource))) {
+  if (formats.length === 0 || formats.some((f) => fitsFormat(f, resource))) {
     yield formats.length === 0 ? '*' : resource
     return
   }
@@ -225,8 +261,10 @@ function* resourcesFor(action: string, resource: string, rules: readonly Rule[])
   // and the verdict decides among them.
   const distance = (matches: boolean[]) => matches.filter((m, i) => m !== wanted[i]).length
   for (const format of formats) {
-    const fits = cellsOf([[formatGlob(format)], ...groups], [readableArn(format, resource)])
-      .filter((c) => c.matches[0])
+    const pieces = readablePieces(format, resource)
+    const samples = [pieces.join(''), ...samplesAlong(pieces, groups)]
+    const fits = cellsOf([[formatGlob(format)], ...groups], samples)
+      .filter((c) => c.matches[0] && fitsFormat(format, c.example))
       .map((c) => ({example: c.example, distance: distance(c.matches.slice(1))}))
       .sort((a, b) => a.distance - b.distance)
     yield* fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example)
@@ -255,16 +293,40 @@ export function realShaped(
   )
   for (const action of actions) {
     for (const candidate of resourcesFor(action, resource, rules)) {
-      if (candidate === resource && action === request.get('action')) return judged
+      if (candidate === resource && action === request.get('action'))
+        return ownedByResourceAccount(judged, verdict)
       const next = new Map(request)
       next.set('resource', candidate)
       next.set('action', action)
       const judgedNext = verdict(next)
       if (judgedNext.status === judged.status)
-        return {...judged, request: judgedNext.request, variables: judgedNext.variables}
+        return ownedByResourceAccount(
+          {...judged, request: judgedNext.request, variables: judgedNext.variables},
+          verdict,
+        )
     }
   }
-  return judged
+  return ownedByResourceAccount(judged, verdict)
+}
+
+/**
+ * `aws:ResourceAccount` is the account that owns the resource (IAM User Guide, "AWS global
+ * condition context keys"), so a request whose context names one account and whose resource
+ * ARN another is no request AWS could receive: the resource is moved into that account, where
+ * the verdict stays the same.
+ */
+function ownedByResourceAccount(judged: Judged, verdict: (request: Request) => Judged): Judged {
+  const account = judged.request.get('context:aws:resourceaccount')
+  const resource = judged.request.get('resource')
+  if (typeof account !== 'string' || !/^\d{12}$/.test(account) || typeof resource !== 'string') return judged
+  const segments = resource.split(':')
+  if (segments.length < 6 || segments[0] !== 'arn' || segments[4] === '' || segments[4] === account)
+    return judged
+  segments[4] = account
+  const moved = verdict(new Map(judged.request).set('resource', segments.join(':')))
+  return moved.status === judged.status
+    ? {...judged, request: moved.request, variables: moved.variables}
+    : judged
 }
 
 // --- as shown ------------------------------------------------------------------------------------
