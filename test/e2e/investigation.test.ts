@@ -501,6 +501,62 @@ describe.concurrent('explain', () => {
     expect(diffBlock).not.toContain('xray:GetTrace')
   })
 
+  // A statement without Sid changed in two elements (its actions and its resource), in a reordered
+  // policy: its previous version is found by what it shares (pair.ts), so the diff is the two
+  // changes, not the difference from another statement (before pairing it, the diff was from
+  // the logs statement: each action of both a record).
+  it('its structural diff of a statement changed in two elements is those two changes', async ({expect}) => {
+    const FILE = 'iam/tracing-reads.json'
+    const reads = [
+      'xray:BatchGetTraces',
+      'xray:GetGroups',
+      'xray:GetServiceGraph',
+      'xray:GetTimeSeriesServiceStatistics',
+      'xray:GetTraceGraph',
+      'xray:GetTraceSummaries',
+    ]
+    const logs = {
+      Effect: 'Allow',
+      Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'],
+      Resource: 'arn:aws:logs:us-east-1:111122223333:log-group:app:*',
+    }
+    const r = await newRepo()
+    const base = await commitAs(r, identities.human, 'Tracing reads', {
+      [FILE]: policyText({
+        Version: '2012-10-17',
+        Statement: [
+          logs,
+          {Effect: 'Allow', Action: reads, Resource: 'arn:aws:xray:us-east-1:111122223333:group/app/*'},
+        ],
+      }),
+    })
+    await commitAs(r, identities.claudeCode, 'Let tracing write segments everywhere', {
+      [FILE]: policyText({
+        Version: '2012-10-17',
+        Statement: [
+          {Effect: 'Allow', Action: ['xray:PutTraceSegments', ...reads].reverse(), Resource: '*'},
+          logs,
+        ],
+      }),
+    })
+    const compared = ['--ref', 'HEAD', '--baseline', base]
+    const {report} = await checkJson(r.dir, compared)
+    const [finding, ...others] = report.findings.filter((f) => f.file === FILE)
+    expect(finding, dump(report.findings)).toBeDefined()
+    expect(others, dump(report.findings)).toEqual([])
+    expect(finding!.baselineLocation?.pointer).toBe('/Statement/1')
+    expect(finding!.diff).toEqual([
+      {kind: 'A', path: ['Action'], index: 6, item: {kind: 'N', rhs: 'xray:PutTraceSegments'}},
+      {kind: 'E', path: ['Resource'], lhs: 'arn:aws:xray:us-east-1:111122223333:group/app/*', rhs: '*'},
+    ])
+    const pretty = await runCli(['explain', finding!.id, ...compared], {cwd: r.dir})
+    expect(pretty.code, pretty.stderr).toBe(0)
+    const diffBlock = pretty.stdout.slice(pretty.stdout.indexOf('structural diff'))
+    expect(diffBlock).toContain('"rhs": "xray:PutTraceSegments"')
+    expect(diffBlock).not.toContain('logs:')
+    expect(diffBlock).not.toContain('xray:Get')
+  })
+
   it('an unknown id is a usage error (exit 2) naming the id', async ({expect}) => {
     const r = await newRepo()
     const base = await approve(r)

@@ -2,8 +2,11 @@
 // the changes that are alarming whatever came before (a Deny that no longer applies, public
 // access, administrator access, privilege escalation), by what the responsible statement's own
 // previous version (pair.ts) lacked of the witness: the action, or the resource. Otherwise (a new
-// statement, or one changed in several ways) by the baseline statement that came closest to
-// allowing the witness and what it lacked (a condition, the principal, the action, the resource).
+// statement, or a changed one whose previous version lacked both) by the baseline statement that
+// came closest to allowing the witness and what it lacked (a condition, the principal, the
+// action, the resource): a statement added on `*` for an action the baseline allowed on other
+// resources only widens that action's resources (`wildcard-resource`); one for an action the
+// baseline allowed nowhere is a new grant or a wildcard action, never a wildcard resource.
 
 import {leafHolds} from '../../engine/domains.js'
 import {familyIndex} from '../../engine/families.js'

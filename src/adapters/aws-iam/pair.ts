@@ -10,12 +10,15 @@
 //   3. the same access but for the actions, sharing the most actions, then the most services:
 //      actions added or removed;
 //   4. the same access but for the resources, sharing the most resources: resources changed;
-//   5. the same access but for the principals; 6. but for the condition.
+//   5. the same access but for the principals; 6. but for the condition;
+//   7. changed in several elements (its actions and its resources, say): the statement sharing the
+//      most actions, resources, principals and condition keys, then the most services.
 // Ties go to the statements nearest in position. In passes 2 and 4 to 6 the statements left in a
 // group of the same key are paired in their order even when they share no value
-// (`arn:…:table/Orders` → `*` is still the one statement with those actions). A statement changed
-// in more than one element, or whose actions share no service with a statement of the same
-// resources, has no previous version: it is new.
+// (`arn:…:table/Orders` → `*` is still the one statement with those actions). In pass 7 a pair
+// must share an action, a service, or a resource or principal other than `*`: statements that
+// share only `*` (which unrelated statements share) or a condition key are one removed and one
+// added, and a statement added has no previous version.
 
 import {canonicalAccess} from '../../kernel/findings.js'
 import {accessOf, type Statement} from './compile.js'
@@ -23,10 +26,19 @@ import {accessOf, type Statement} from './compile.js'
 interface Pass {
   /** the elements that may differ (the key leaves out their values, not which of them is given) */
   free: string[]
-  /** the values scored by how many are shared (fine), then by a coarser measure (coarse) */
-  values?: (s: Statement) => {fine: string[]; coarse: string[]}
+  /**
+   * the values scored by how many are shared (fine, and weak), then by a coarser measure (coarse);
+   * a pair must share a fine or coarse value, a weak one alone does not pair
+   */
+  values?: (s: Statement) => Values
   /** pair, in their order, the statements left in a group of the same key that share nothing */
   leftovers: boolean
+}
+
+interface Values {
+  fine: string[]
+  coarse: string[]
+  weak?: string[]
 }
 
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
@@ -43,12 +55,46 @@ const valuesOf = (fields: string[]) => (s: Statement) => ({
   coarse: [],
 })
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Each principal named other than `*` (anyone), as `type name` (`AWS arn:…`). */
+const principals = (s: Statement) =>
+  ['Principal', 'NotPrincipal'].flatMap((field) => {
+    const value = s.raw[field]
+    const named = isObject(value)
+      ? Object.entries(value).flatMap(([type, names]) => list(names).map((name) => [type, name]))
+      : list(value).map((name) => ['', name])
+    return named.flatMap(([type, name]) => (name === '*' ? [] : [`${String(type)} ${canonicalAccess(name)}`]))
+  })
+
+/**
+ * What a statement names, each value marked with its element: its actions, its resources other
+ * than `*` and its principals other than `*` (fine: `*` is shared by unrelated statements), its
+ * condition keys (weak; case-insensitive, as AWS reads them), and its actions' services (coarse).
+ */
+function overlap(s: Statement): Values {
+  const own = actions(s)
+  const resources = [...list(s.raw.Resource), ...list(s.raw.NotResource)].filter((r) => r !== '*')
+  const blocks = isObject(s.raw.Condition) ? Object.values(s.raw.Condition).filter(isObject) : []
+  return {
+    fine: [
+      ...own.fine.map((a) => `action ${a}`),
+      ...resources.map((r) => `resource ${canonicalAccess(r)}`),
+      ...principals(s).map((p) => `principal ${p}`),
+    ],
+    coarse: own.coarse,
+    weak: blocks.flatMap((block) => Object.keys(block).map((key) => key.toLowerCase())),
+  }
+}
+
 const PASSES: Pass[] = [
   {free: [], leftovers: true},
   {free: ['Action', 'NotAction'], values: actions, leftovers: false},
   {free: ['Resource', 'NotResource'], values: valuesOf(['Resource', 'NotResource']), leftovers: true},
   {free: ['Principal', 'NotPrincipal'], values: valuesOf(['Principal', 'NotPrincipal']), leftovers: true},
   {free: ['Condition'], leftovers: true},
+  {free: ['*'], values: overlap, leftovers: false},
 ]
 
 /**
@@ -61,10 +107,36 @@ const TELLING = 64
 const scopeOf = (s: Statement) =>
   `${s.pointer.slice(0, s.pointer.lastIndexOf('/Statement'))}${s.boundary ? ' (boundary)' : ''}\n${s.effect}`
 
-function keyOf(s: Statement, free: string[]): string {
+/**
+ * A statement's scope and access, each element's canonical text computed once (every pass keys
+ * every statement): the key of a pass is canonicalAccess(accessOf(s)) with the free elements'
+ * values left out.
+ */
+interface Keyed {
+  scope: string
+  elements: Array<[field: string, text: string]>
+}
+
+function keyedOf(s: Statement): Keyed {
   const access = accessOf(s)
-  for (const field of free) if (field in access) access[field] = '(may differ)'
-  return `${scopeOf(s)}\n${canonicalAccess(access)}`
+  return {
+    scope: scopeOf(s),
+    elements: Object.keys(access)
+      .sort()
+      .flatMap((field) =>
+        access[field] === undefined
+          ? []
+          : [[field, `${JSON.stringify(field)}:${canonicalAccess(access[field])}`]],
+      ),
+  }
+}
+
+function keyOf({scope, elements}: Keyed, free: string[]): string {
+  if (free.includes('*')) return scope
+  const text = elements.map(([field, text]) =>
+    free.includes(field) ? `${JSON.stringify(field)}:"(may differ)"` : text,
+  )
+  return `${scope}\n{${text.join(',')}}`
 }
 
 /** The list `lists` holds for `key`, held from now on (a new, empty one at first). */
@@ -87,6 +159,12 @@ export function pairStatements(
   }
   const position = new Map<Statement, number>()
   for (const side of [baseline, target]) for (const [i, s] of side.entries()) position.set(s, i)
+  const keys = new Map<Statement, Keyed>()
+  const keyed = (s: Statement) => {
+    let k = keys.get(s)
+    if (k === undefined) keys.set(s, (k = keyedOf(s)))
+    return k
+  }
 
   // The same Sid first, in order where a Sid repeats.
   const bySid = new Map<string, Statement[]>()
@@ -100,7 +178,7 @@ export function pairStatements(
   for (const pass of PASSES) {
     const groups = new Map<string, {before: Statement[]; after: Statement[]}>()
     const group = (s: Statement) => {
-      const key = keyOf(s, pass.free)
+      const key = keyOf(keyed(s), pass.free)
       let g = groups.get(key)
       if (g === undefined) groups.set(key, (g = {before: [], after: []}))
       return g
@@ -124,41 +202,50 @@ export function pairStatements(
   return paired
 }
 
-/** The pairs of a group that share a value, the most shared first, then the nearest in position. */
+/**
+ * The pairs of a group that share a fine or coarse value, the most shared (fine and weak) first,
+ * then the most coarse ones, then the nearest in position.
+ */
 function byScore(
   before: Statement[],
   after: Statement[],
   values: NonNullable<Pass['values']>,
   position: Map<Statement, number>,
 ): Array<{b: Statement; t: Statement}> {
-  // Shared values counted through an index of the baseline side's, not pair by pair.
-  const indexes = {fine: new Map<string, Statement[]>(), coarse: new Map<string, Statement[]>()}
+  // Shared values counted through an index of the baseline side's, not pair by pair. A score is
+  // [fine and weak, coarse, fine and coarse] shared.
+  const fields = [
+    ['fine', [0, 2]],
+    ['coarse', [1, 2]],
+    ['weak', [0]],
+  ] as const
+  const indexes = new Map<string, Map<string, Statement[]>>(fields.map(([field]) => [field, new Map()]))
   for (const b of before) {
     const own = values(b)
-    for (const field of ['fine', 'coarse'] as const)
-      for (const v of new Set(own[field])) listed(indexes[field], v).push(b)
+    for (const [field] of fields)
+      for (const v of new Set(own[field] ?? [])) listed(indexes.get(field)!, v).push(b)
   }
-  const candidates: Array<{b: Statement; t: Statement; score: [number, number]}> = []
+  const candidates: Array<{b: Statement; t: Statement; score: number[]}> = []
   for (const t of after) {
-    const scores = new Map<Statement, [number, number]>()
+    const scores = new Map<Statement, number[]>()
     const own = values(t)
-    for (const [at, field] of (['fine', 'coarse'] as const).entries())
-      for (const v of new Set(own[field])) {
-        const sharing = indexes[field].get(v) ?? []
+    for (const [field, counts] of fields)
+      for (const v of new Set(own[field] ?? [])) {
+        const sharing = indexes.get(field)!.get(v) ?? []
         if (sharing.length > TELLING) continue
         for (const b of sharing) {
-          const score = scores.get(b) ?? [0, 0]
-          score[at]!++
+          const score = scores.get(b) ?? [0, 0, 0]
+          for (const at of counts) score[at]!++
           scores.set(b, score)
         }
       }
-    for (const [b, score] of scores) candidates.push({b, t, score})
+    for (const [b, score] of scores) if (score[2]! > 0) candidates.push({b, t, score})
   }
   const distance = (c: {b: Statement; t: Statement}) => Math.abs(position.get(c.b)! - position.get(c.t)!)
   return candidates.sort(
     (x, y) =>
-      y.score[0] - x.score[0] ||
-      y.score[1] - x.score[1] ||
+      y.score[0]! - x.score[0]! ||
+      y.score[1]! - x.score[1]! ||
       distance(x) - distance(y) ||
       position.get(x.t)! - position.get(y.t)!,
   )

@@ -83,7 +83,7 @@ export const RULES = declareRules({
     severity: 'medium',
     title: 'A wildcard resource grants more',
     description:
-      "A statement's resources grew through a wildcard (up to `*`) or `NotResource`: it now lets the principal call an action on a resource that its previous version did not (for a statement added, a resource the baseline allowed the action on only elsewhere). An action added to a statement already on `*` is no resource change (`new-grant`, `wildcard-action`). Name the resources needed.",
+      "A statement's resources grew through a wildcard (up to `*`) or `NotResource`: it now lets the principal call an action on a resource that its previous version did not (for a statement added, a resource the baseline allowed the action on only elsewhere). An action added to a statement already on `*` is no resource change (`new-grant`, `wildcard-action`), nor is an action the baseline allowed nowhere, in a statement added too. Name the resources needed.",
   },
   'new-policy': {
     change: 'widening',
@@ -97,7 +97,7 @@ export const RULES = declareRules({
     severity: ['low', 'medium'],
     title: 'New access',
     description:
-      'New access in an existing policy: a statement added, an action or resource named in a statement (also an action added to a statement on `Resource: "*"` where another statement allowed it on fewer resources: what changed is the statement\'s actions), or an action or resource the baseline named for nobody here. Medium when the statement grants it through a wildcard (such as `Resource: "*"`). Check that it is intended.',
+      'New access in an existing policy: an action or resource named in a statement (also an action added to a statement on `Resource: "*"` where another statement allowed it on fewer resources: what changed is the statement\'s actions), a statement added whose action the baseline allowed nowhere (one the baseline allowed on other resources only is `wildcard-resource` through a wildcard), or an action or resource the baseline named for nobody here. Medium when the statement grants it through a wildcard (such as `Resource: "*"`). Check that it is intended.',
   },
   'undecidable-condition': {
     change: 'possible-widening',

@@ -96,6 +96,44 @@ describe('pairStatements', () => {
     expect(pairing([queue], [read('*')])).toEqual([-1])
   })
 
+  it('pairs a statement changed in two elements with the one it shares the most with', () => {
+    // Its actions and its resources changed: it still shares two actions with its previous version.
+    const grown = {
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+      Resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/*',
+    }
+    expect(pairing([inventory, read(ORDERS), queue], [queue, grown, inventory])).toEqual([2, 1, 0])
+    // Its resources and its condition: the actions are the same.
+    const guarded = {...read(ORDERS), Condition: {StringEquals: {'aws:PrincipalOrgID': 'o-a1b2c3d4e5'}}}
+    expect(pairing([guarded, queue], [queue, read('*')])).toEqual([1, 0])
+    // Of two candidates, the one sharing more (two actions and the condition key against one action).
+    const other = {Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: CUSTOMERS}
+    expect(
+      pairing(
+        [other, guarded],
+        [{...guarded, Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: '*'}],
+      ),
+    ).toEqual([1])
+    // Equal overlap: the nearest in position, one to one.
+    const a = {...read(ORDERS), Action: 'dynamodb:GetItem'}
+    const changed = {...read('*'), Action: ['dynamodb:GetItem', 'dynamodb:Scan']}
+    expect(pairing([a, queue, a], [queue, changed, changed])).toEqual([1, 0, 2])
+  })
+
+  it('leaves statements that share nothing but "*" or a condition key unpaired', () => {
+    const put = {
+      Effect: 'Allow',
+      Action: 'logs:PutLogEvents',
+      Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/app/orders:*',
+    }
+    expect(pairing([inventory, queue], [inventory, put])).toEqual([0, -1])
+    // Both on "*", other services: a statement removed and one added, not one changed.
+    expect(pairing([inventory], [{...monitoring, Action: 'logs:PutLogEvents'}])).toEqual([-1])
+    const condition = {Bool: {'aws:SecureTransport': 'true'}}
+    expect(pairing([{...queue, Condition: condition}], [{...put, Condition: condition}])).toEqual([-1])
+  })
+
   it('pairs only statements of the same Effect and the same policy', () => {
     expect(pairing([{...queue, Sid: 'Q'}], [{...queue, Sid: 'Q', Effect: 'Deny'}])).toEqual([-1])
     const composed = (first: Raw[], second: Raw[]) =>
@@ -139,6 +177,18 @@ describe('pairStatements', () => {
         ),
         `run ${run}`,
       ).toEqual(order)
+      // Each statement also changed in two elements (an action added, its resource renamed): still
+      // paired with its own previous version, the only one sharing its own action.
+      const changed = order.map((i) => {
+        const s = statements[i]!
+        const action = s.Action as string[]
+        return {
+          ...s,
+          Action: [...action, action[0]!.replace(':Get', ':Put')],
+          Resource: `arn:aws:x:::moved${i}`,
+        }
+      })
+      expect(pairing(statements, changed), `run ${run}, changed`).toEqual(order)
     }
   })
 })
