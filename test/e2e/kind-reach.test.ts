@@ -50,7 +50,24 @@ const gcpFiles = {
 }
 
 const STRICT = '* @acme/security\n'
-const codeownersFiles = {...others(), CODEOWNERS: STRICT, 'docs/CODEOWNERS': '* @acme/docs\n'}
+/** Branch protection that asks for the code owners' review: it consults CODEOWNERS (unchanged here). */
+const SETTINGS = [
+  'branches:',
+  '  - name: main',
+  '    protection:',
+  '      required_pull_request_reviews:',
+  '        required_approving_review_count: 1',
+  '        require_code_owner_reviews: true',
+  '      enforce_admins: true',
+  '      restrictions: null',
+  '',
+].join('\n')
+const codeownersFiles = {
+  ...others(),
+  CODEOWNERS: STRICT,
+  'docs/CODEOWNERS': '* @acme/docs\n',
+  '.github/settings.yml': SETTINGS,
+}
 
 async function initialised(files: Record<string, string>) {
   const r = await newRepo()
@@ -92,7 +109,8 @@ describe.concurrent('the hook reads the GCP IAM and CODEOWNERS files a change re
   it('as Claude Code, a .github/CODEOWNERS that shadows the unchanged root CODEOWNERS: the real hook blocks the commit, reading the three CODEOWNERS files only', async () => {
     const r = await initialised(codeownersFiles)
     // Read alone, the new file only adds owners where none were; with the root file it shadows,
-    // every path's approver changes from @acme/security to @acme/everyone.
+    // every path's approver changes from @acme/security to @acme/everyone. The branch protection
+    // that consults CODEOWNERS did not change: it is not compared, here as in the full check.
     await blockedAsClaudeCode(
       r,
       {path: '.github/CODEOWNERS', content: '* @acme/everyone\n', message: 'Add a CODEOWNERS for the team'},
