@@ -3,11 +3,19 @@
 // skeletons the baseline snapshot's layout keeps (snapshot-index.ts), and none of the other kinds'
 // files. Through the real hook as Claude Code: a custom role given a permission, bound by a policy
 // in an unchanged file, and a CODEOWNERS file added that shadows the one in force, unchanged, are
-// still blocked; each widening is found only by reading the other file. The staged check against
+// still blocked; each widening is found only by reading the other file, also when the layout was
+// kept by an older build, without GCP skeletons (it is found again). The staged check against
 // HEAD (the same content as the snapshot), which reads every file, finds the same.
 
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runCli} from '../helpers/repo.js'
+import {ensureKey, keyFile, macOf} from '../../src/core/cache-key.js'
+import {scanLayout} from '../../src/core/snapshot-index.js'
+import {gitBlobId} from '../../src/kernel/hash.js'
+import {toolVersion} from '../../src/kernel/version.js'
+import {runCli, type TestRepo} from '../helpers/repo.js'
+import {LAYOUT} from './layouts.js'
 import {blockedAsClaudeCode, brief, checkJson, commitFiles, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
@@ -86,6 +94,19 @@ async function fullCheck(dir: string) {
   return brief(report.findings)
 }
 
+/**
+ * The layout of the baseline kept as a build before the GCP reach kept it: no format, no skeleton
+ * of a GCP document, its HMAC valid under the repository's key (as that build wrote it).
+ */
+async function keptByAnOlderBuild(r: TestRepo) {
+  const bytes = await readFile(join(r.dir, '.acldrift', 'baseline.json'))
+  const blob = gitBlobId(bytes)
+  const layout = JSON.stringify(scanLayout(bytes, () => null))
+  const key = await ensureKey(keyFile(join(r.dir, '.git')))
+  const mac = macOf(key, `snapshot-index\u0000${toolVersion()}\u0000${blob}\u0000${layout}`)
+  await writeFile(join(r.dir, LAYOUT), JSON.stringify({blob, layout, mac}))
+}
+
 describe.concurrent('the hook reads the GCP IAM and CODEOWNERS files a change reaches', () => {
   it("as Claude Code, a permission added to a custom role whose policy is unchanged: the real hook blocks the commit, reading the role and its policy's files", async () => {
     const r = await initialised(gcpFiles)
@@ -104,6 +125,24 @@ describe.concurrent('the hook reads the GCP IAM and CODEOWNERS files a change re
     const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
     expect(code, stderr).toBe(1)
     expect(brief(report.findings)).toEqual(await fullCheck(r.dir))
+  })
+
+  it('as Claude Code, the same permission with the layout kept by an older build (no GCP skeletons): it is found again, and the real hook blocks the commit', async () => {
+    const r = await initialised(gcpFiles)
+    // Read as this build's, the old layout would hide every unchanged GCP document from the
+    // reach: the role alone would be compared, and the commit let through.
+    await keptByAnOlderBuild(r)
+    await blockedAsClaudeCode(
+      r,
+      {
+        path: 'gcp/roles/deployer.yaml',
+        content: role(ROLE, ['run.services.get', 'iam.serviceAccounts.actAs']),
+        message: 'Let the deployer act as the runtime service account',
+      },
+      /serviceAccount:deploy@acme-prod\.iam\.gserviceaccount\.com .*iam\.serviceAccounts\.actAs/,
+      2,
+    )
+    expect(JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8'))).toHaveProperty('format')
   })
 
   it('as Claude Code, a .github/CODEOWNERS that shadows the unchanged root CODEOWNERS: the real hook blocks the commit, reading the three CODEOWNERS files only', async () => {
