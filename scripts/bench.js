@@ -21,6 +21,10 @@
 //                 YAML files after `acldrift init --hook git`: the hook with a verb added to one
 //                 Role, a subject added to one RoleBinding, or to one ClusterRoleBinding, against
 //                 `node -e 0` run in turns with it, with CPU time and peak memory
+//   gcp           2,000 AWS policy files, 200 GCP IAM policies binding 50 custom roles and two
+//                 CODEOWNERS files after `acldrift init --hook git`: the hook with a permission added
+//                 to one custom role, a member to one GCP policy, or a rule to `.github/CODEOWNERS`
+//                 (each reads only what it reaches), as the k8s rows
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
 //                 as git runs it (the installed pre-commit script, which runs the hook bundle)
 //                 with one and ten staged changes, a full `git commit` through the three hooks (in
@@ -36,7 +40,7 @@
 // BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000"; "0": none, only the
 // managed-policy rows) and BENCH_AUDIT_RUNS (3) for the audit section, BENCH_MANAGED ("1400,1000":
 // policies, commits) its managed-policy history;
-// BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, k8s, or agent: the agent hooks) runs only that
+// BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, k8s, gcp, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -935,41 +939,126 @@ function generateRbac(files) {
   return {dir, objects: total, stage}
 }
 
+/**
+ * The hook as git runs it (the installed pre-commit script) in `repo.dir`, for each staged edit of
+ * `edits` ([edit, what]): wall time beside `node -e 0`, CPU, peak memory and the documents read.
+ */
+function hookRows(repo, edits, size) {
+  const entry = hookEntry(repo.dir)
+  const preCommit = join(repo.dir, '.git', 'hooks', 'pre-commit')
+  for (const [edit, what] of edits) {
+    repo.stage(edit)
+    const hookRun = spawnSync('sh', [preCommit], {cwd: repo.dir, env, encoding: 'utf8'})
+    if (hookRun.status !== 1)
+      throw new Error(`the hook exited ${hookRun.status}:\n${hookRun.stderr}${hookRun.stdout}`)
+    const {ms, bare} = timeBesideNode('sh', [preCommit], repo.dir)
+    const cpuS = cpuSeconds(process.execPath, [entry, 'check', '--staged', '--quiet'], repo.dir)
+    const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir, entry)
+    // The hook's first line counts the documents it read (the reach's files, both sides).
+    const documents = Number(
+      /, ([\d,]+) documents?\b/.exec(hookRun.stdout + hookRun.stderr)?.[1].replace(/,/g, ''),
+    )
+    const label = `  hook, ${size}, ${what}`
+    print(
+      label,
+      ms,
+      'node -e 0',
+      bare,
+      `  ${cpuS.toFixed(2)} s CPU, ${memory.toFixed(0)} MiB, ${documents} documents read (target ≤ 3×)`,
+    )
+    Object.assign(figures[label], {cpuS, peakMiB: Math.round(memory), documents})
+  }
+}
+
 if (only === undefined || only === 'k8s') {
   console.log('\nkinds compared together: k8s RBAC after `acldrift init --hook git`, one change staged')
   const files = Number(process.env.BENCH_K8S_FILES ?? 820)
   const rbac = generateRbac(files)
   try {
-    const entry = hookEntry(rbac.dir)
-    const preCommit = join(rbac.dir, '.git', 'hooks', 'pre-commit')
-    for (const [edit, what] of [
-      ['role', 'a Role given a verb'],
-      ['binding', 'a RoleBinding given a subject'],
-      ['cluster-binding', 'a ClusterRoleBinding given a subject'],
-    ]) {
-      rbac.stage(edit)
-      const hookRun = spawnSync('sh', [preCommit], {cwd: rbac.dir, env, encoding: 'utf8'})
-      if (hookRun.status !== 1)
-        throw new Error(`the hook exited ${hookRun.status}:\n${hookRun.stderr}${hookRun.stdout}`)
-      const {ms, bare} = timeBesideNode('sh', [preCommit], rbac.dir)
-      const cpuS = cpuSeconds(process.execPath, [entry, 'check', '--staged', '--quiet'], rbac.dir)
-      const memory = peakMiB(['check', '--staged', '--quiet'], rbac.dir, entry)
-      // The hook's first line counts the documents it read (the reach's files, both sides).
-      const documents = Number(
-        /, ([\d,]+) documents?\b/.exec(hookRun.stdout + hookRun.stderr)?.[1].replace(/,/g, ''),
-      )
-      const label = `  hook, ${rbac.objects.toLocaleString('en')} RBAC objects in ${files} files, ${what}`
-      print(
-        label,
-        ms,
-        'node -e 0',
-        bare,
-        `  ${cpuS.toFixed(2)} s CPU, ${memory.toFixed(0)} MiB, ${documents} documents read (target ≤ 3×)`,
-      )
-      Object.assign(figures[label], {cpuS, peakMiB: Math.round(memory), documents})
-    }
+    hookRows(
+      rbac,
+      [
+        ['role', 'a Role given a verb'],
+        ['binding', 'a RoleBinding given a subject'],
+        ['cluster-binding', 'a ClusterRoleBinding given a subject'],
+      ],
+      `${rbac.objects.toLocaleString('en')} RBAC objects in ${files} files`,
+    )
   } finally {
     rmSync(rbac.dir, {recursive: true, force: true})
+  }
+}
+
+/**
+ * `policies` AWS policy files beside 200 GCP IAM policies binding 50 custom roles (4 each, one
+ * file each) and two CODEOWNERS files (`.github/CODEOWNERS` in force, the root one it shadows),
+ * `acldrift init --hook git` run and committed. `stage(edit)` stages one change: a custom role
+ * given a permission (`gcp-role`), a member added to a GCP policy (`gcp-policy`), or a rule added
+ * to `.github/CODEOWNERS` (`codeowners`).
+ */
+function generateMixed(policies) {
+  const dir = generateRepository(policies)
+  const git = gitIn(dir)
+  git('reset', '-q', '--hard')
+  const roleName = (i) => `projects/acme/roles/deployer${i}`
+  const writeRole = (i, permissions) =>
+    writeFileSync(
+      join(dir, 'gcp', 'roles', `deployer-${i}.json`),
+      JSON.stringify({
+        name: roleName(i),
+        title: `Deployer ${i}`,
+        includedPermissions: permissions,
+        stage: 'GA',
+      }),
+    )
+  const writePolicy = (i, members) =>
+    writeFileSync(
+      join(dir, 'gcp', 'projects', `p-${i}.json`),
+      JSON.stringify({bindings: [{role: roleName(i % 50), members}], etag: 'BwX=', version: 1}),
+    )
+  const owners = '* @acme/security\n/iam/ @acme/platform\n'
+  const writeOwners = (extra = '') => writeFileSync(join(dir, '.github', 'CODEOWNERS'), owners + extra)
+  for (const folder of ['gcp/roles', 'gcp/projects', '.github'])
+    mkdirSync(join(dir, folder), {recursive: true})
+  for (let i = 0; i < 50; i++) writeRole(i, ['run.services.get'])
+  for (let i = 0; i < 200; i++) writePolicy(i, [`serviceAccount:deploy-${i}@acme.iam.gserviceaccount.com`])
+  writeOwners()
+  writeFileSync(join(dir, 'CODEOWNERS'), '* @acme/everyone\n')
+  git('add', '-A')
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'gcp, codeowners')
+  const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {cwd: dir, env, encoding: 'utf8'})
+  if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}${init.stdout}`)
+  git('add', '-A')
+  git('commit', '-q', '--no-verify', '-m', 'Set up acldrift')
+  const stage = (edit) => {
+    git('reset', '-q', '--hard')
+    if (edit === 'gcp-role') writeRole(7, ['run.services.get', 'iam.serviceAccounts.actAs'])
+    if (edit === 'gcp-policy')
+      writePolicy(7, ['serviceAccount:deploy-7@acme.iam.gserviceaccount.com', 'allUsers'])
+    if (edit === 'codeowners') writeOwners('/iam/team-7/ @acme/contractors\n')
+    git('add', '-A')
+  }
+  return {dir, stage}
+}
+
+if (only === undefined || only === 'gcp') {
+  console.log(
+    '\nkinds compared together: GCP IAM and CODEOWNERS after `acldrift init --hook git`, one change staged',
+  )
+  const policies = Number(process.env.BENCH_GCP_POLICIES ?? 2000)
+  const mixed = generateMixed(policies)
+  try {
+    hookRows(
+      mixed,
+      [
+        ['gcp-role', 'a custom role given a permission'],
+        ['gcp-policy', 'a GCP policy given a member'],
+        ['codeowners', 'a CODEOWNERS rule added'],
+      ],
+      `${policies.toLocaleString('en')} AWS + 250 GCP files, 2 CODEOWNERS`,
+    )
+  } finally {
+    rmSync(mixed.dir, {recursive: true, force: true})
   }
 }
 

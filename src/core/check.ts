@@ -195,8 +195,8 @@ async function stagedAgainstSnapshot(
 /**
  * The files whose baseline documents the kinds compared together need: the files read, and the
  * unchanged files their changes reach (adapter.reach, given the snapshot's skeletons of the
- * unchanged documents); every file when a kind with a change, or one consulting it, has no reach
- * or cannot tell. A kind none of whose documents changed finds nothing.
+ * unchanged documents); every file when a kind with a change consults another, has no reach or
+ * cannot tell. A kind none of whose documents changed finds nothing.
  */
 async function reachedFiles(
   snapshot: OpenedSnapshot,
@@ -210,7 +210,10 @@ async function reachedFiles(
       .map((d) => d.kind)
       .filter((kind) => !comparedAlone(kind)),
   )
-  if (ADAPTERS.some((a) => a.consults?.some((kind) => changed.has(kind)))) return every
+  // A kind that consults others (branch protection reads CODEOWNERS) is compared with all of
+  // theirs. A consulted kind's change alone compares no file of the kind consulting it
+  // (compare.ts, compareChanged: only changed paths are compared).
+  if (ADAPTERS.some((a) => a.consults !== undefined && changed.has(a.kind))) return every
   const given = new Set(read)
   const noLines = {locate: () => undefined}
   for (const kind of changed) {

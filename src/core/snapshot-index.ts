@@ -3,7 +3,7 @@
 // changed files with their baseline documents; a snapshot of 20,000 files is some 17 MB of JSON,
 // and parsing all of it on every commit costs more than the check and most of its memory. With
 // the layout, the hook parses only the documents of the files it compares. For a kind whose files
-// refer to each other (k8s RBAC), the layout also keeps each document's skeleton, what the kind's
+// refer to each other (k8s RBAC, GCP IAM, CODEOWNERS), the layout also keeps each document's skeleton, what the kind's
 // reach reads of it (adapter.reachSkeleton): the hook finds from the skeletons which unchanged
 // documents a change can reach, and parses only those.
 //
@@ -14,6 +14,11 @@
 // point a changed file at another document (or at an object nested in one); so the entry carries
 // an HMAC under the repository's key (cache-key.ts), and one that does not verify is a miss, as is
 // any entry whose offsets do not fit the bytes read. Forging one takes reading that key.
+//
+// The entry also carries the format of its skeletons (which kinds have one, and what each keeps),
+// given by the build that reads it: a layout kept by a build whose kinds kept other skeletons, or
+// none (one kept before a kind had a reach holds no skeleton of that kind's unchanged documents,
+// which would hide them from the reach), is a miss, and the layout is found again.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -168,17 +173,19 @@ async function indexOf(root: string): Promise<{path: string; keyPath: string} | 
   return dir === undefined ? undefined : {path: join(dir, INDEX_FILE), keyPath: keyFile(dir)}
 }
 
-const macText = (blob: string, layout: string) =>
-  `snapshot-index\u0000${toolVersion()}\u0000${blob}\u0000${layout}`
+const macText = (blob: string, format: string, layout: string) =>
+  `snapshot-index\u0000${toolVersion()}\u0000${blob}\u0000${format}\u0000${layout}`
 
 /**
  * The kept layout of the snapshot whose bytes are `content` (git blob id `blob`), when the entry
- * is for those bytes, its HMAC verifies under the repository's key, and its ranges fit them.
+ * is for those bytes and of skeletons in `format`, its HMAC verifies under the repository's key,
+ * and its ranges fit them.
  */
 export async function keptLayout(
   root: string,
   blob: string,
   content: Buffer,
+  format: string,
 ): Promise<SnapshotLayout | undefined> {
   const index = await indexOf(root)
   if (index === undefined) return undefined
@@ -188,9 +195,9 @@ export async function keptLayout(
   ])
   if (text === undefined || key === undefined) return undefined
   try {
-    const entry = JSON.parse(text) as {blob?: unknown; layout?: unknown; mac?: unknown}
-    if (entry.blob !== blob || typeof entry.layout !== 'string') return undefined
-    if (!macVerifies(key, macText(blob, entry.layout), entry.mac)) return undefined
+    const entry = JSON.parse(text) as {blob?: unknown; format?: unknown; layout?: unknown; mac?: unknown}
+    if (entry.blob !== blob || entry.format !== format || typeof entry.layout !== 'string') return undefined
+    if (!macVerifies(key, macText(blob, format, entry.layout), entry.mac)) return undefined
     const layout = JSON.parse(entry.layout) as SnapshotLayout
     const fits = ([, start, end]: [string, ...Range]) =>
       Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= content.length
@@ -205,8 +212,16 @@ export async function keptLayout(
   }
 }
 
-/** Keeps the layout of the snapshot with git blob id `blob`, replacing any other; a git directory that cannot be written only costs the next run a scan. */
-export async function keepLayout(root: string, blob: string, layout: SnapshotLayout): Promise<void> {
+/**
+ * Keeps the layout (its skeletons in `format`) of the snapshot with git blob id `blob`, replacing
+ * any other; a git directory that cannot be written only costs the next run a scan.
+ */
+export async function keepLayout(
+  root: string,
+  blob: string,
+  layout: SnapshotLayout,
+  format: string,
+): Promise<void> {
   await (async () => {
     const index = await indexOf(root)
     if (index === undefined) return
@@ -214,7 +229,7 @@ export async function keepLayout(root: string, blob: string, layout: SnapshotLay
     const text = JSON.stringify(layout)
     await writeFileAtomic(
       index.path,
-      `${JSON.stringify({blob, layout: text, mac: macOf(key, macText(blob, text))})}\n`,
+      `${JSON.stringify({blob, format, layout: text, mac: macOf(key, macText(blob, format, text))})}\n`,
     )
   })().catch(() => undefined)
 }

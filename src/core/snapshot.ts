@@ -201,7 +201,8 @@ export async function openSnapshot(
   const bytes = content?.bytes ?? (await snapshotContent(path))
   const blob = content?.blob ?? gitBlobId(bytes)
   const whole = async () => ({...(await parseSnapshot(path, bytes, {positions: false})).source, blob})
-  const layout = (await keptLayout(root, blob, bytes)) ?? (await foundLayout(root, blob, bytes))
+  const layout =
+    (await keptLayout(root, blob, bytes, SKELETON_FORMAT)) ?? (await foundLayout(root, blob, bytes))
   if (layout === undefined) return wholly(await whole())
   const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
   const files = ranges.has('files')
@@ -251,9 +252,18 @@ async function foundLayout(root: string, blob: string, content: Buffer): Promise
     (files !== undefined && !wellFormedFiles(JSON.parse(textOf(content, [files[1], files[2]]))))
   )
     return undefined
-  await keepLayout(root, blob, layout)
+  await keepLayout(root, blob, layout, SKELETON_FORMAT)
   return layout
 }
+
+/**
+ * The format of the skeletons a layout keeps (snapshot-index.ts): the kinds that have one, and the
+ * version of what they keep. Raise the version when a kind's reachSkeleton keeps something else:
+ * a layout kept in another format is found again, never read as this one.
+ */
+const SKELETON_FORMAT = `skeletons 2: ${ADAPTERS.filter((a) => a.reachSkeleton !== undefined)
+  .map((a) => a.kind)
+  .join(' ')}`
 
 /** A snapshot document's skeleton, when its kind has one (adapter.reachSkeleton). */
 const skeletonOf: SkeletonOf = (document) => {

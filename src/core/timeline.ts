@@ -23,7 +23,7 @@ interface TimelineOptions {
   since?: string
   /** the request to ask about: fields that replace the witness's (principal, action, resource) */
   request: Partial<Record<'principal' | 'action' | 'resource', string>>
-  /** told how the walk advances, commit by commit (a terminal shows it) */
+  /** told how the walk advances: the commits done, and each file before it is compared (a terminal shows it) */
   progress?: (done: number, total: number, what: string) => void
 }
 
@@ -66,10 +66,11 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const touched = new Set<string>()
   const atCommit = new Map<Finding, string>()
   const total = new Set(changes.map((c) => c.sha)).size
-  let walked = 0
+  // The commits before this change's, compared.
+  let walked = -1
   for (const [i, {sha, change}] of changes.entries()) {
     if (i % CHANGES_AT_ONCE === 0) await readStretch(i)
-    if (sha !== changes[i - 1]?.sha) options.progress?.(walked++, total, 'commits compared')
+    if (sha !== changes[i - 1]?.sha) walked++
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
       return content === undefined
@@ -97,6 +98,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       // Compared file by file: for kinds whose files refer to each other, only this file's documents.
       const ofKind = (side: Map<string, Document>) => new Map([...side].filter(([, d]) => d.kind === kind))
       const keys = changed.filter((key) => (after.get(key) ?? before.get(key))!.kind === kind)
+      // As a check's progress (compare.ts, compareChanged): each file is named before it is
+      // compared, so that a long comparison stays on the line, with the commits done so far.
+      options.progress?.(walked, total, `commits compared (${sha.slice(0, 12)} ${change.path})`)
       const result = await timed('comparing', () =>
         compareDocuments(kind, ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
       )

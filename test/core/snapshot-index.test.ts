@@ -99,38 +99,60 @@ describe("a snapshot's layout, kept under the git directory", () => {
   const content = Buffer.from(JSON.stringify(snapshot))
   const blob = gitBlobId(content)
   const layout = scanLayout(content, () => null)!
+  const FORMAT = 'skeletons 2: k8s-rbac gcp-iam'
   const indexFile = () => join(r.dir, '.git', 'acldrift', 'snapshot-index.json')
   const kept = async () =>
-    JSON.parse(await readFile(indexFile(), 'utf8')) as {blob: string; layout: string; mac: string}
+    JSON.parse(await readFile(indexFile(), 'utf8')) as {
+      blob: string
+      format?: string
+      layout: string
+      mac: string
+    }
 
   it('is used for the bytes it was found in, and for no others', async () => {
-    await keepLayout(r.dir, blob, layout)
-    expect(await keptLayout(r.dir, blob, content)).toEqual(layout)
+    await keepLayout(r.dir, blob, layout, FORMAT)
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toEqual(layout)
     const edited = Buffer.from(JSON.stringify({...snapshot, createdAt: '2026-01-02T00:00:00.000Z'}))
-    expect(await keptLayout(r.dir, gitBlobId(edited), edited)).toBeUndefined()
+    expect(await keptLayout(r.dir, gitBlobId(edited), edited, FORMAT)).toBeUndefined()
   })
 
   it('is not used when its HMAC does not verify under the repository key', async () => {
-    await keepLayout(r.dir, blob, layout)
+    await keepLayout(r.dir, blob, layout, FORMAT)
     const entry = await kept()
     // Another range for the first document: the one of the second (still within the bytes).
     const forged = {...layout, documents: [layout.documents[1]!, ...layout.documents.slice(1)]}
     await writeFile(indexFile(), JSON.stringify({...entry, layout: JSON.stringify(forged)}))
-    expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
     // The entry of other bytes, its blob id replaced by this one's.
     const other = Buffer.from(JSON.stringify({...snapshot, documents: []}))
     await keepLayout(
       r.dir,
       gitBlobId(other),
       scanLayout(other, () => null)!,
+      FORMAT,
     )
     await writeFile(indexFile(), JSON.stringify({...(await kept()), blob}))
-    expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
+  })
+
+  it('is not used when its skeletons are of another format, or of none (kept by an older build)', async () => {
+    await keepLayout(r.dir, blob, layout, 'skeletons 1: k8s-rbac')
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
+    // As a build before the format mark kept it: no format, its HMAC over the rest.
+    await keepLayout(r.dir, blob, layout, FORMAT)
+    const unmarked = await kept()
+    delete unmarked.format
+    await writeFile(indexFile(), JSON.stringify(unmarked))
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
+    // The format is under the HMAC: an entry's format replaced does not verify.
+    await keepLayout(r.dir, blob, layout, 'skeletons 1: k8s-rbac')
+    await writeFile(indexFile(), JSON.stringify({...(await kept()), format: FORMAT}))
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
   })
 
   it('is not used when its ranges do not fit the bytes read', async () => {
     const beyond = {...layout, documents: [['iam/a.json', 0, content.length + 1] as [string, number, number]]}
-    await keepLayout(r.dir, blob, beyond)
-    expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
+    await keepLayout(r.dir, blob, beyond, FORMAT)
+    expect(await keptLayout(r.dir, blob, content, FORMAT)).toBeUndefined()
   })
 })

@@ -251,6 +251,8 @@ describe.concurrent('CLI conventions', () => {
       const terminal = await underTerminal(`${bin} history`)
       expect(terminal.code).toBe(0)
       expect(terminal.stdout).toMatch(bar)
+      // As a check's: the file being compared is named, with its commit.
+      expect(terminal.stdout).toMatch(/\d+\/\d+ commits compared \([0-9a-f]{12} [^)]+\.json\)/)
       expect((await underTerminal(`${bin} history`, {CI: 'true'})).stdout).not.toMatch(bar)
       expect((await underTerminal(`${bin} history 2>/dev/null`)).stdout).not.toContain('commits compared')
       const piped = await runCli(['history'], {cwd: r.dir})

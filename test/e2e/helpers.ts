@@ -294,6 +294,35 @@ export const dump = (result: RunResult) =>
 export const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) =>
   runHermetic('git', args, {cwd: r.dir, env})
 
+/**
+ * Claude Code writes `content` to `path` and commits it: the pre-commit hook by itself reports
+ * `widening` (having read `documents` documents, when given), and the commit through the real
+ * hooks is blocked (commit-msg checks again when the actor is an agent).
+ */
+export async function blockedAsClaudeCode(
+  r: TestRepo,
+  change: {path: string; content: string; message: string},
+  widening: RegExp,
+  documents?: number,
+) {
+  await r.write(change.path, change.content)
+  await r.stage(change.path)
+  const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+  expect(preCommit.code, dump(preCommit)).toBe(1)
+  expect(preCommit.stdout + preCommit.stderr).toMatch(widening)
+  if (documents !== undefined)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(new RegExp(`, ${documents} documents\\b`))
+  const commit = await git(
+    r,
+    {CLAUDECODE: '1'},
+    'commit',
+    '-m',
+    identities.claudeCode.message(change.message),
+  )
+  expect(commit.code, dump(commit)).toBe(1)
+  expect(commit.stderr).toContain('acldrift: commit blocked')
+}
+
 /** The 1-based line of the first line of `content` that contains `text` (0 when none does). */
 export const lineOf = (content: string, text: string) =>
   content.split('\n').findIndex((line) => line.includes(text)) + 1

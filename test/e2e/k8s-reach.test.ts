@@ -9,8 +9,8 @@
 // ClusterRoleBinding's subject).
 
 import {describe, expect, it} from 'vitest'
-import {identities, runCli} from '../helpers/repo.js'
-import {brief, checkJson, commitFiles, dump, git, repoFactory} from './helpers.js'
+import {runCli} from '../helpers/repo.js'
+import {blockedAsClaudeCode, brief, checkJson, commitFiles, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
 const V1 = 'apiVersion: rbac.authorization.k8s.io/v1'
@@ -76,35 +76,6 @@ async function initialised() {
   await r.stage()
   await r.commit('Set up acldrift')
   return r
-}
-
-/**
- * Claude Code writes `content` to `path` and commits it: the pre-commit hook by itself reports
- * `widening` (having read `documents` documents, when given), and the commit through the real
- * hooks is blocked (commit-msg checks again when the actor is an agent).
- */
-async function blockedAsClaudeCode(
-  r: Awaited<ReturnType<typeof initialised>>,
-  change: {path: string; content: string; message: string},
-  widening: RegExp,
-  documents?: number,
-) {
-  await r.write(change.path, change.content)
-  await r.stage(change.path)
-  const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
-  expect(preCommit.code, dump(preCommit)).toBe(1)
-  expect(preCommit.stdout + preCommit.stderr).toMatch(widening)
-  if (documents !== undefined)
-    expect(preCommit.stdout + preCommit.stderr).toMatch(new RegExp(`, ${documents} documents\\b`))
-  const commit = await git(
-    r,
-    {CLAUDECODE: '1'},
-    'commit',
-    '-m',
-    identities.claudeCode.message(change.message),
-  )
-  expect(commit.code, dump(commit)).toBe(1)
-  expect(commit.stderr).toContain('acldrift: commit blocked')
 }
 
 describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {

@@ -18,9 +18,13 @@ export const codeowners: Adapter = {
   parse: async (file) => (await import('./parse.js')).parseCodeowners(file),
   fileName: 'CODEOWNERS',
   scope: 'kind',
-  // No reach (adapter.reach): none smaller than the kind is sound. The files shadow each other,
-  // so a change to one needs the others to tell which is in force, and the owners of a path come
-  // from the last rule of that file that matches it, so any rule can change any path's owners.
+  // A change reaches every CODEOWNERS file (at most three, LOCATIONS): none fewer is sound. The
+  // files shadow each other, so a change to one needs the others to tell which is in force, and
+  // the owners of a path come from the last rule of that file that matches it, so any rule can
+  // change any path's owners. The reach reads nothing of a document (its skeleton is empty); it
+  // spares the hook the documents of the other kinds compared together.
+  reachSkeleton: () => null,
+  reach: async (baseline, target) => new Set([...baseline.keys(), ...target.keys()]),
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
   allows: async (value, witness, file, others) =>

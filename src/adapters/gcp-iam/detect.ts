@@ -52,3 +52,15 @@ export const detect = (value: unknown) => isPolicy(value) || isRoleDefinition(va
 export const looksLike = (text: string) =>
   (/["']?\bbindings["']?\s*:/.test(text) && /\broles\//.test(text)) ||
   /["']?\bincludedPermissions["']?\s*:/.test(text)
+
+/**
+ * What the reach (reach.ts) reads of a document: a custom role's name, the roles a policy binds.
+ * The skeleton is itself a document of the same sort (a role definition without permissions, a
+ * policy of bindings without members), so the reach reads it as it reads the whole document.
+ */
+export function gcpSkeleton(value: unknown): Record<string, unknown> {
+  if (isRoleDefinition(value)) return {name: value.name, includedPermissions: []}
+  if (!isPolicy(value)) return {}
+  const bindings = Array.isArray(value.bindings) ? value.bindings.filter(isObject) : []
+  return {bindings: [...new Set(bindings.map((b) => String(b.role)))].map((role) => ({role}))}
+}

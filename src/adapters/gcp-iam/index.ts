@@ -3,7 +3,7 @@
 // defined in other files, so the kind is compared as a whole. The heavy modules load on first use.
 
 import {type Adapter, sameAccess} from '../adapter.js'
-import {detect, looksLike} from './detect.js'
+import {detect, gcpSkeleton, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
 export const gcpIam: Adapter = {
@@ -13,11 +13,10 @@ export const gcpIam: Adapter = {
   detect,
   looksLike,
   scope: 'kind',
-  // No reach (adapter.reach) yet, though a sound one exists: a changed policy needs the
-  // definitions of the custom roles it binds, a changed role the policies binding its name and
-  // their roles. The snapshot layout a build keeps holds skeletons only for the kinds that had a
-  // reach when it was written (snapshot-index.ts): one kept before would hide the unchanged
-  // policies from it. The layout needs a format mark first.
+  // A changed policy reaches the definitions of the roles it binds, a changed role the policies
+  // binding its name and their roles (reach.ts).
+  reachSkeleton: gcpSkeleton,
+  reach: async (baseline, target) => (await import('./reach.js')).reachOf(baseline, target),
   compare: async (baseline, target, changed) =>
     (await import('./compare.js')).compareGcp(baseline, target, changed),
   allows: async (value, witness, file, others) =>

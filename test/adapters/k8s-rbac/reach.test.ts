@@ -256,6 +256,93 @@ const newBindingOf = (kind: 'RoleBinding' | 'ClusterRoleBinding'): fc.Arbitrary<
       })),
   })
 
+/**
+ * Repositories in which a new ClusterRoleBinding's plain grant is told apart only by RoleBindings
+ * of subjects unrelated to its own: `c1` (get on one resource, any name) is bound to alice anew;
+ * alice already holds get on that resource, for one name only, through a RoleBinding in one
+ * namespace (so the new grant's search splits on that namespace, and alice had the access
+ * nowhere, for no name: not scope-widened); bob and carol hold random access through
+ * RoleBindings and ClusterRoleBindings in random namespaces, each object in its own file. Whether
+ * another subject had the access in that namespace (new-subject, not new-grant) is asked of their
+ * RoleBindings there: those the reach finds through the namespaces its requests name.
+ */
+const crbNamespaceRepoArb: fc.Arbitrary<Repo> = fc
+  .tuple(
+    fc.constantFrom('pods', 'configmaps'),
+    fc.constantFrom('prod', 'dev'),
+    fc.array(
+      fc.record({
+        subject: fc.constantFrom(SUBJECTS[1]!, {kind: 'User', apiGroup: RBAC, name: 'carol'}),
+        namespace: fc.constantFrom('prod', 'dev'),
+        cluster: fc.constantFrom(false, false, true),
+        rule: fc.record({
+          apiGroups: fc.constant(['']),
+          resources: fc.constantFrom(['pods'], ['configmaps']),
+          verbs: fc.constantFrom(['get'], ['list'], ['get', 'list']),
+        }),
+      }),
+      {minLength: 1, maxLength: 5},
+    ),
+  )
+  .map(([resource, namespace, others]) => [
+    [
+      {
+        apiVersion: V1,
+        kind: 'ClusterRole',
+        metadata: {name: 'c1'},
+        rules: [{apiGroups: [''], resources: [resource], verbs: ['get']}],
+      },
+    ],
+    [
+      {
+        apiVersion: V1,
+        kind: 'Role',
+        metadata: {name: 'one-name', namespace},
+        rules: [{apiGroups: [''], resources: [resource], resourceNames: ['x'], verbs: ['get']}],
+      },
+    ],
+    [
+      {
+        apiVersion: V1,
+        kind: 'RoleBinding',
+        metadata: {name: 'alice-one-name', namespace},
+        subjects: [SUBJECTS[0]],
+        roleRef: {apiGroup: RBAC, kind: 'Role', name: 'one-name'},
+      },
+    ],
+    ...others.flatMap(({subject, namespace, cluster, rule}, i): Json[][] => {
+      const role = cluster ? 'ClusterRole' : 'Role'
+      const metadata = cluster ? {name: `other-${i}`} : {name: `other-${i}`, namespace}
+      return [
+        [{apiVersion: V1, kind: role, metadata, rules: [rule]}],
+        [
+          {
+            apiVersion: V1,
+            kind: cluster ? 'ClusterRoleBinding' : 'RoleBinding',
+            metadata,
+            subjects: [subject],
+            roleRef: {apiGroup: RBAC, kind: role, name: `other-${i}`},
+          },
+        ],
+      ]
+    }),
+  ])
+
+/** The new ClusterRoleBinding of crbNamespaceRepoArb: c1 bound to alice, in the file of c1. */
+const newAliceBinding: fc.Arbitrary<Edit> = fc.constant({
+  file: 0,
+  at: 0,
+  how: 'add',
+  rules: [],
+  object: {
+    apiVersion: V1,
+    kind: 'ClusterRoleBinding',
+    metadata: {name: 'b-new'},
+    subjects: [SUBJECTS[0]],
+    roleRef: {apiGroup: RBAC, kind: 'ClusterRole', name: 'c1'},
+  },
+})
+
 type Repo = Json[][]
 type Edit = {
   file: number
@@ -356,6 +443,27 @@ describe('k8s-rbac reach-limited comparison', () => {
   it("counts, of the bindings in scope of a new binding's requests, those whose role shares a resource only through aggregation", () => {
     expect(skeletalRuns(aggregatedRepoArb, newBindingOf('RoleBinding'), 22)).toBeGreaterThan(10)
     expect(skeletalRuns(aggregatedRepoArb, newBindingOf('ClusterRoleBinding'), 23)).toBeGreaterThan(10)
+  })
+
+  it('limits a new ClusterRoleBinding to the RoleBindings of the namespaces its requests name, and finds the same', () => {
+    expect(skeletalRuns(crbNamespaceRepoArb, newAliceBinding, 24)).toBeGreaterThan(10)
+  })
+
+  it("is refuted for a reach without the namespaces a ClusterRoleBinding's requests name", () => {
+    // Unsound by hand: a changed ClusterRoleBinding reaching no RoleBinding in the namespaces of
+    // the RoleBindings to subjects overlapping its own (reach.ts, `namespaces`). In
+    // crbNamespaceRepoArb those are the files of bob's and carol's RoleBindings (no role changes,
+    // and neither subject overlaps alice's), which the reach then leaves out.
+    const withoutNamespaces: Reach = (baseline, target) => {
+      const reach = reachOf(baseline, target)
+      const unrelated = (key: string) =>
+        [baseline.get(key)?.value].flat().every((o) => {
+          const {kind, subjects} = (o ?? {}) as {kind?: string; subjects?: Json[]}
+          return kind === 'RoleBinding' && subjects!.every((s) => s.name !== 'alice')
+        })
+      return reach && new Set([...reach].filter((key) => !unrelated(key)))
+    }
+    expect(refutes(crbNamespaceRepoArb, newAliceBinding, withoutNamespaces, 24)).toBe(true)
   })
 
   it('is refuted for a reach blind to aggregation: by binding edits and by ClusterRole edits', () => {

@@ -65,6 +65,23 @@ it('history compares only the documents each commit changed, not a reformatted o
   expect(compareCounts.documents).toBe(2)
 })
 
+it('history tells its progress as a check does: each file named, with its commit, before it is compared', async () => {
+  const told: Array<[number, number, string]> = []
+  await runTimeline({
+    root: repo.dir,
+    config: DEFAULT_CONFIG,
+    since: base,
+    request: {},
+    progress: (done, total, what) => told.push([done, total, what]),
+  })
+  // Four commits in the range; the two that widen policy-1 have a document to compare.
+  expect(told).toEqual([
+    [0, 4, `commits compared (${widenings[0]!.slice(0, 12)} ${path(1)})`],
+    [3, 4, `commits compared (${widenings[1]!.slice(0, 12)} ${path(1)})`],
+    [4, 4, 'commits compared'],
+  ])
+})
+
 it("an audit's attribution compares each commit's change of a finding's document, not a reformat", async () => {
   const {findings, attributeAll} = await compareRevisions(repo.dir, base, head)
   compareCounts.documents = 0
