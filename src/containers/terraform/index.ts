@@ -29,9 +29,7 @@ export const terraform: ContainerFormat = {
   // where a file is parsed).
   prepare: (paths) => {
     if (paths.some((path) => path.endsWith('.tf')))
-      import('./syntax.js')
-        .then(({loadParser}) => loadParser())
-        .catch(() => undefined)
+      import('./syntax.js').then(({loadParser}) => loadParser()).catch(() => undefined)
   },
   looksLike: declaresAccess,
   detect: (parsed) => (parsed.value as HclFile).body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
