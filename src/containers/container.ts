@@ -125,6 +125,13 @@ export interface ContainerFormat {
    */
   render?(parsed: ParsedFile, source?: SourceFiles, settings?: AdapterSettings): Promise<Rendering>
   /**
+   * Told the paths a run is about to read (before git has read them), a format may start
+   * loading what parsing its files needs, so that the loading overlaps git's work. It must cost
+   * nothing when none of the paths is of the format (a commit without `.tf` files loads no
+   * grammar).
+   */
+  prepare?(paths: readonly string[]): void
+  /**
    * For formats whose documents read other files: for each of the `changed` paths, the files of
    * this format whose documents may change when it does (the pre-commit hook, which reads only
    * what the commit changes, reads these too; coverage lists a file no format reads on its own as

@@ -198,6 +198,7 @@ async function readStagedSides(
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const assign = assigner(config)
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)])
+  prepareFormats(changes.paths.filter((path) => assign(path) !== undefined))
   // The baseline side's commit: HEAD's, or the revision baseline's.
   const commit = base?.commit ?? headSha
   // The index is listed when a container asks; the base side's listing is the index's with the
@@ -282,6 +283,7 @@ export async function loadStagedPaths(
 ): Promise<{source: LoadedSource; paths: string[]}> {
   const {entries, head} = index
   const assign = assigner(config)
+  prepareFormats(paths)
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
     sourceFiles(root, {type: 'staged'}, [], async () => entries),
@@ -342,6 +344,11 @@ export async function readersOf(root: string, config: Config, paths: readonly st
   const assign = assigner(config)
   const readers = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}), config.settings)
   return readers.filter((path) => assign(path) !== undefined)
+}
+
+/** Lets the container formats start loading what parsing `paths` needs while git reads them. */
+function prepareFormats(paths: readonly string[]): void {
+  for (const container of SCANNED_CONTAINERS) container.prepare?.(paths)
 }
 
 /** The files the container formats say may hold other documents when `changed` change. */

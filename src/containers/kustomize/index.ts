@@ -55,22 +55,53 @@ export const kustomize: ContainerFormat = {
     return renderedRbac(parsed, rendered, await overlayLocator(parsed, source))
   },
   // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
-  // files are read here.
+  // files are read here, and only when a changed path can be read by a render at all.
   dependents: async (changed, source) => {
-    const overlays = await everyKustomization(source)
-    const out = new Map<string, string[]>()
-    for (const c of changed) {
-      const readers = [...overlays]
-        // One that reads a file gone from the source (or never there) is read again: kustomize decides.
-        .filter(([, {files, missing}]) => missing.length > 0 || files.has(c))
-        .map(([path]) => path)
-      if (readers.length > 0) out.set(c, readers)
-    }
-    return out
+    const readable = await renderReadable(changed, source)
+    return readable.length === 0 ? new Map() : readersOf(readable, source)
   },
   // Every file some kustomization of the source names as a patch.
   fragments: async (source) =>
     new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches])),
+}
+
+/** For each of `changed`, the overlays whose inputs name it, or miss a file (kustomize decides): every kustomization read. */
+export async function readersOf(
+  changed: readonly string[],
+  source: SourceFiles,
+): Promise<Map<string, string[]>> {
+  const overlays = await everyKustomization(source)
+  const out = new Map<string, string[]>()
+  for (const c of changed) {
+    const readers = [...overlays]
+      // One that reads a file gone from the source (or never there) is read again: kustomize decides.
+      .filter(([, {files, missing}]) => missing.length > 0 || files.has(c))
+      .map(([path]) => path)
+    if (readers.length > 0) out.set(c, readers)
+  }
+  return out
+}
+
+/**
+ * Those of `paths` a render can read: kustomization files, and files in or below the folder of a
+ * kustomization. kustomize (kubectl's, whose load restrictor is LoadRestrictionsRootOnly by
+ * default) reads another folder only as a kustomization of its own, and a data file (a resource,
+ * a patch, a generator's file) only in or below the folder of the kustomization that names it:
+ * a render that names any other file fails whatever the file holds ("security; file … is not in
+ * or below …"), so no other file is worth reading any overlay again for. Found from the source's
+ * listing alone: a commit that changes only a policy file beside no kustomization reads none.
+ * https://kubectl.docs.kubernetes.io/faq/ (security: file 'foo' is not in or below 'bar')
+ */
+export async function renderReadable(paths: readonly string[], source: SourceFiles): Promise<string[]> {
+  if (paths.every(isKustomization)) return [...paths]
+  const folders = new Set((await source.paths()).filter(isKustomization).map((path) => posix.dirname(path)))
+  const underOne = (path: string) => {
+    for (let dir = posix.dirname(path); ; dir = posix.dirname(dir)) {
+      if (folders.has(dir)) return true
+      if (dir === '.' || dir === '/') return false
+    }
+  }
+  return paths.filter((path) => isKustomization(path) || underOne(path))
 }
 
 /** The inputs of every kustomization of the source that parses (one that does not is reported where it is read). */

@@ -56,13 +56,21 @@ const FILE_LISTS = ['crds', 'configurations'] as const
 /** Fields whose entries are a file, a folder (a kustomization) or inline YAML. */
 const PLUGINS = ['generators', 'transformers', 'validators'] as const
 
+/** A source's paths as a set, made once per source (every kustomization of the source asks). */
+const pathSets = new WeakMap<SourceFiles, Promise<ReadonlySet<string>>>()
+function pathSet(source: SourceFiles): Promise<ReadonlySet<string>> {
+  let set = pathSets.get(source)
+  if (set === undefined) pathSets.set(source, (set = source.paths().then((paths) => new Set(paths))))
+  return set
+}
+
 /** The files the kustomization at `path` reads, and why it cannot be rendered offline, if it cannot. */
 export async function kustomizationInputs(
   path: string,
   value: unknown,
   source: SourceFiles,
 ): Promise<Inputs> {
-  const all = new Set(await source.paths())
+  const all = await pathSet(source)
   const inputs: Inputs = {
     files: new Set([path]),
     unreadable: [],

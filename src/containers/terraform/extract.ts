@@ -17,23 +17,40 @@ import {loadParser, parseHcl} from './syntax.js'
 /** Evaluations are repeated while they ask for files not read yet (a template that reads a file …). */
 const MAX_ROUNDS = 5
 
+/** What a module's evaluation gave, and the content hash of each `.tf` and tfvars file it read. */
+interface Evaluated {
+  hashes: Map<string, string>
+  documents: ModuleDocuments
+}
+
+/**
+ * Evaluations of this process, by directory and the content of the module's files. Its documents
+ * are a function of those, of the files `file()` and `templatefile()` read (`texts`, their content
+ * hash, or null where there was none to read, checked again on each use) and of nothing else.
+ * So one content is evaluated once whichever source holds it: the hook reads HEAD's module to
+ * see whether HEAD already allows a finding's witness, and blame reads it again at HEAD. The oldest
+ * are dropped past MODULES_LIMIT (an audit walks many versions).
+ */
+const byContent = new Map<string, {texts: Map<string, string | null>; evaluated: Evaluated}>()
+const MODULES_LIMIT = 200
+
+/** How many module evaluations this process made, and of how many contents (a debug stat, for tests). */
+export const moduleEvaluations = {count: 0, contents: new Set<string>()}
+
 const dirOf = (path: string) => posix.dirname(path).replace(/^\.$/, '')
 
 /** `terraform.tfvars` then `*.auto.tfvars` in lexical order, as Terraform reads them. */
 export const isTfvars = (path: string) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path)
 
 /** A module's evaluation, per source and directory, with the content hash of each file it read. */
-const evaluated = new WeakMap<
-  SourceFiles,
-  Map<string, Promise<{hashes: Map<string, string>; documents: ModuleDocuments}>>
->()
+const evaluated = new WeakMap<SourceFiles, Map<string, Promise<Evaluated>>>()
 
 export async function extractTerraform(
   parsed: ParsedFile,
   source: SourceFiles | undefined,
 ): Promise<Extraction> {
   const dir = dirOf(parsed.path)
-  let module: {hashes: Map<string, string>; documents: ModuleDocuments} | undefined
+  let module: Evaluated | undefined
   if (source !== undefined) {
     let byDir = evaluated.get(source)
     if (byDir === undefined) evaluated.set(source, (byDir = new Map()))
@@ -60,7 +77,7 @@ async function evaluateDirectory(
   dir: string,
   source: SourceFiles | undefined,
   own?: ParsedFile,
-): Promise<{hashes: Map<string, string>; documents: ModuleDocuments}> {
+): Promise<Evaluated> {
   const inDir = source === undefined ? [] : (await source.paths()).filter((p) => dirOf(p) === dir)
   const tfPaths = inDir.filter((p) => p.endsWith('.tf') && p !== own?.path)
   const tfvarsPaths = inDir
@@ -91,17 +108,45 @@ async function evaluateDirectory(
     hashes.set(own.path, own.hash)
   }
   const tfvars = await read(tfvarsPaths)
+  // Every file read, in the order they are evaluated in, with its content.
+  const key = JSON.stringify([dir, [...hashes]])
+  const known = byContent.get(key)
+  if (known !== undefined && (await sameTexts(known.texts, source))) return known.evaluated
   const {parser} = await loadParser()
   const texts = new Map<string, string | undefined>()
+  const textHashes = new Map<string, string | null>()
+  moduleEvaluations.count++
+  moduleEvaluations.contents.add(key)
   let documents = evaluateModule({dir, files, tfvars, texts, parser})
   for (let round = 1; round < MAX_ROUNDS && source !== undefined; round++) {
     const missing = [...documents.wanted].filter((path) => !texts.has(path))
     if (missing.length === 0) break
     const found = await source.read(missing)
-    for (const path of missing) texts.set(path, textOf(path, found.get(path)))
+    for (const path of missing) {
+      const content = found.get(path)
+      texts.set(path, textOf(path, content))
+      textHashes.set(path, content === undefined ? null : sha256(content))
+    }
     documents = evaluateModule({dir, files, tfvars, texts, parser})
   }
-  return {hashes, documents}
+  const result = {hashes, documents}
+  // Read alone (no source), a module's documents say what they could not read: never reused for a source.
+  if (source !== undefined) {
+    if (byContent.size >= MODULES_LIMIT) byContent.delete(byContent.keys().next().value!)
+    byContent.set(key, {texts: textHashes, evaluated: result})
+  }
+  return result
+}
+
+/** Whether the source holds the same content (or the same absence) at each of these paths. */
+async function sameTexts(texts: ReadonlyMap<string, string | null>, source: SourceFiles | undefined) {
+  if (texts.size === 0) return true
+  if (source === undefined) return false
+  const found = await source.read([...texts.keys()])
+  return [...texts].every(([path, hash]) => {
+    const content = found.get(path)
+    return (content === undefined ? null : sha256(content)) === hash
+  })
 }
 
 const tfvarsOrder = (path: string) =>

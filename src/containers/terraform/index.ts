@@ -25,6 +25,12 @@ export const terraform: ContainerFormat = {
   scan: true,
   candidates: [{extensions: ['tf']}],
   parse: async (file) => (await import('./extract.js')).parseTerraform(file),
+  // The grammar compiles on V8's background threads while git reads the files (a failure shows
+  // where a file is parsed).
+  prepare: (paths) => {
+    if (paths.some((path) => path.endsWith('.tf')))
+      import('./syntax.js').then(({loadParser}) => loadParser()).catch(() => undefined)
+  },
   looksLike: declaresAccess,
   detect: (parsed) => (parsed.value as HclFile).body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
   extract: async (parsed, source) => (await import('./extract.js')).extractTerraform(parsed, source),
