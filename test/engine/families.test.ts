@@ -60,7 +60,15 @@ describe('familyIndex', () => {
     {predicates: new Map([['action', not(anyOf('s3:*'))]])},
     {predicates: new Map<string, Formula<AnyLeaf>>()},
   ]
-  const values = ['s3:getobject', 's3:getobjectversion', 's3:getobjectacl', 's3:g', 's', '', 'ec2:describevpcs']
+  const values = [
+    's3:getobject',
+    's3:getobjectversion',
+    's3:getobjectacl',
+    's3:g',
+    's',
+    '',
+    'ec2:describevpcs',
+  ]
   const holds = (rule: (typeof rules)[number], value: string) => {
     const p = rule.predicates.get('action')
     return p === undefined || evaluate(p, (l) => leafHolds(l, value))
