@@ -2,6 +2,8 @@
 // A plain `acldrift check …` (the pre-commit hook) or `acldrift audit …` runs without loading oclif; everything
 // else, and anything the fast path does not recognise, goes through oclif. A coding agent's
 // hook (`hook agent HARNESS EVENT`, on every tool call) loads its own module and nothing more.
+import {setFlagsFromString} from 'node:v8'
+
 /** The agent hook's exit code, or undefined when `args` is another command (or dist/ is missing). */
 async function agentHook(args) {
   if (args[0] !== 'hook' || args[1] !== 'agent') return undefined
@@ -9,7 +11,22 @@ async function agentHook(args) {
   return module?.runAgentHookArgs(args, {cachedBody: true})
 }
 
+/**
+ * V8 optimises a function on background threads once it has run a while (the interrupt budget,
+ * in bytecode executed). A command runs once, for a second or less, and most functions that got
+ * hot were optimised for no gain the run could see: a cold `check` of a 1,000-statement policy
+ * in which every statement changed spent ~1.4 s of its ~3.8 s of CPU in the optimising compiler
+ * (turbofan), and the main thread only ~0.1 s less for it. Sixteen times V8's budget
+ * (67,584) leaves the functions a long run (an audit, a 100,000-statement policy) spends its time in
+ * optimised. Not on the agent hook's path: V8 writes a hash of its flags into the code cache the
+ * hook bundle keeps (cli/hook-body.ts) and rejects a cache written under other flags.
+ */
+function optimiseLater() {
+  setFlagsFromString('--interrupt-budget=1081344')
+}
+
 async function main() {
+  optimiseLater()
   const fast = await import('../dist/cli/fast.js').catch((error) => {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/cli/fast.js'))
       throw error

@@ -163,12 +163,13 @@ export function families<L extends {rule: HasPredicates}>(
 /**
  * The rules that may hold on a value of one dimension, in their order: those whose bounding
  * globs' prefixes start the value, and those with no such bound. A superset of the rules that
- * hold on it, found by the value's own prefixes rather than by testing every rule.
+ * hold on it, found by the value's own prefixes rather than by testing every rule: the value is
+ * cut only at the lengths some prefix has, not at every length.
  */
 export function familyIndex<R extends HasPredicates>(
   rules: readonly R[],
   name: string,
-): (value: unknown) => R[] {
+): (value: unknown) => readonly R[] {
   const everywhere: number[] = []
   const byPrefix = new Map<string, number[]>()
   rules.forEach((rule, i) => {
@@ -181,14 +182,17 @@ export function familyIndex<R extends HasPredicates>(
         else list.push(i)
       }
   })
-  const answered = new Map<string, R[]>()
+  const lengths = [...new Set([...byPrefix.keys()].map((prefix) => prefix.length))].sort((a, b) => a - b)
+  const answered = new Map<string, readonly R[]>()
   return (value) => {
-    if (typeof value !== 'string') return [...rules]
+    if (typeof value !== 'string') return rules
     let answer = answered.get(value)
     if (answer === undefined) {
       const found = new Set(everywhere)
-      for (let end = 1; end <= value.length; end++)
-        for (const i of byPrefix.get(value.slice(0, end)) ?? []) found.add(i)
+      for (const length of lengths) {
+        if (length > value.length) break
+        for (const i of byPrefix.get(value.slice(0, length)) ?? []) found.add(i)
+      }
       answer = [...found].sort((a, b) => a - b).map((i) => rules[i]!)
       answered.set(value, answer)
     }

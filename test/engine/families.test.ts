@@ -2,9 +2,9 @@
 // once per predicate, however often a search asks (it asks at every step, for every live rule).
 
 import {describe, expect, it} from 'vitest'
-import type {AnyLeaf, GlobLeaf} from '../../src/engine/domains.js'
-import {families, familyCounts} from '../../src/engine/families.js'
-import {type Formula, leaf, or} from '../../src/engine/formula.js'
+import {type AnyLeaf, type GlobLeaf, leafHolds} from '../../src/engine/domains.js'
+import {families, familyCounts, familyIndex} from '../../src/engine/families.js'
+import {evaluate, type Formula, leaf, not, or} from '../../src/engine/formula.js'
 import {compileGlob} from '../../src/engine/glob.js'
 
 const glob = (pattern: string): GlobLeaf => {
@@ -39,5 +39,52 @@ describe('families', () => {
     expect(familyCounts.prefixes - before).toBe(rules.length)
     for (let i = 0; i < 5; i++) expect(shape(rules, families(rules, 'action', own))).toEqual(first)
     expect(familyCounts.prefixes - before).toBe(rules.length)
+  })
+})
+
+describe('familyIndex', () => {
+  // Prefixes of many lengths, nested (`s3:get` in `s3:getobject…`), a rule with no literal start
+  // (`*…`) and a negation (no bound: every value's), and values shorter than some prefixes.
+  const patterns = [
+    ['s3:getobject'],
+    ['s3:get*', 'ec2:describe*'],
+    ['s3:*'],
+    ['s3:getobjectacl'],
+    ['*object'],
+    ['iam:passrole', 'iam:pass*'],
+    ['s3:getobject?ersion'],
+    ['e*'],
+  ]
+  const rules = [
+    ...patterns.map((list) => ({predicates: new Map([['action', anyOf(...list)]])})),
+    {predicates: new Map([['action', not(anyOf('s3:*'))]])},
+    {predicates: new Map<string, Formula<AnyLeaf>>()},
+  ]
+  const values = [
+    's3:getobject',
+    's3:getobjectversion',
+    's3:getobjectacl',
+    's3:g',
+    's',
+    '',
+    'ec2:describevpcs',
+  ]
+  const holds = (rule: (typeof rules)[number], value: string) => {
+    const p = rule.predicates.get('action')
+    return p === undefined || evaluate(p, (l) => leafHolds(l, value))
+  }
+
+  it('gives, in order, every rule that holds on a value, and never one of another family', () => {
+    const index = familyIndex(rules, 'action')
+    for (const value of values) {
+      const found = index(value)
+      expect(found).toEqual(rules.filter((r) => found.includes(r)))
+      for (const rule of rules) if (holds(rule, value)) expect(found).toContain(rule)
+    }
+    // A rule whose prefix no value starts with is left out: s3:getobjectacl for s3:getobject.
+    expect(index('s3:getobject')).not.toContain(rules[3])
+    expect(index('s3:g')).toEqual([rules[2], rules[4], rules[8], rules[9]])
+    // Not a string: every rule.
+    expect(index(undefined)).toEqual(rules)
   })
 })

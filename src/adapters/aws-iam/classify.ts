@@ -76,8 +76,8 @@ function onlyThroughSymbol(raw: Record<string, unknown>, action: unknown): boole
 }
 
 interface Index {
-  action: (value: unknown) => CompiledRule[]
-  resource: (value: unknown) => CompiledRule[]
+  action: (value: unknown) => readonly CompiledRule[]
+  resource: (value: unknown) => readonly CompiledRule[]
 }
 
 /**

@@ -515,7 +515,7 @@ function shownRequest(
   allowed: readonly CompiledRule[],
   other: readonly CompiledRule[],
 ): Judged {
-  return realShaped(chosen.judged, chosen.cell.cells.get('action'), [...allowed, ...other], (request) =>
+  return realShaped(chosen.judged, chosen.cell.cells.get('action'), [allowed, other], (request) =>
     judge(request, allowed, other, model.opaque, new Map()),
   )
 }

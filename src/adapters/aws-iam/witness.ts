@@ -9,6 +9,7 @@
 //   each checked to give the same verdict.
 
 import {type Cell, formatIp, type IpValue, leafHolds} from '../../engine/domains.js'
+import {familyIndex} from '../../engine/families.js'
 import {evaluate} from '../../engine/formula.js'
 import {
   compileGlob,
@@ -162,6 +163,14 @@ function readablePieces(format: string, current: string): string[] {
   })
 }
 
+/** The rules of a list that may hold on an action (familyIndex), indexed once per list. */
+const actionIndexes = new WeakMap<readonly Rule[], (value: unknown) => readonly Rule[]>()
+function mayCover(rules: readonly Rule[], action: string): readonly Rule[] {
+  let index = actionIndexes.get(rules)
+  if (index === undefined) actionIndexes.set(rules, (index = familyIndex(rules, 'action')))
+  return index(action)
+}
+
 /**
  * Readable resources of `format` that also match the policy's own patterns: a pattern's sample
  * (`arn:aws:logs:us-east-1:111122223333:log-group:/aws/apprunner/example`) taken as the format's
@@ -187,16 +196,19 @@ function samplesAlong(pieces: string[], groups: Glob[][]): string[] {
  * The resource patterns of the rules whose action list covers `action`, one group per list (a
  * statement's Resource or NotResource, read as the union of its patterns): each rule's resource
  * predicate is a function of its groups, so a replacement that matches the same groups gets the
- * same verdict from every rule.
+ * same verdict from every rule. `sides` are read in order, each through its action index: only
+ * the rules of the action's family are tested.
  */
-function deciding(rules: readonly Rule[], action: string): Glob[][] {
-  const covering = rules.filter((rule) => {
-    const actions = rule.predicates.get('action')
-    return (
-      rule.predicates.has('resource') &&
-      (actions === undefined || evaluate(actions, (l) => leafHolds(l, action)))
-    )
-  })
+function deciding(sides: ReadonlyArray<readonly Rule[]>, action: string): Glob[][] {
+  const covering = sides.flatMap((rules) =>
+    mayCover(rules, action).filter((rule) => {
+      const actions = rule.predicates.get('action')
+      return (
+        rule.predicates.has('resource') &&
+        (actions === undefined || evaluate(actions, (l) => leafHolds(l, action)))
+      )
+    }),
+  )
   return globGroups(
     covering.map((rule) => ({rule})),
     'resource',
@@ -238,14 +250,18 @@ const CELLS_PER_FORMAT = 3
  * only when the one before it was not taken (an action such as sagemaker:AddTags takes 62
  * resource types: most findings stop at the first).
  */
-function* resourcesFor(action: string, resource: string, rules: readonly Rule[]): Generator<string> {
+function* resourcesFor(
+  action: string,
+  resource: string,
+  sides: ReadonlyArray<readonly Rule[]>,
+): Generator<string> {
   // The plainest resource types first (an object before an access point's object).
   const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b))
   if (formats.length === 0 || formats.some((f) => fitsFormat(f, resource))) {
     yield formats.length === 0 ? '*' : resource
     return
   }
-  const groups = deciding(rules, action)
+  const groups = deciding(sides, action)
   if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return
   // A pattern that starts with a template's value (`${Bucket.Arn}/*`) gets its ARN from that
   // value: its own sample (`${Bucket.Arn}/example`) names the symbol, where a format's cell
@@ -277,12 +293,13 @@ function* resourcesFor(action: string, resource: string, rules: readonly Rule[])
  * the request itself when none is found. A candidate made from a pattern's sample may hold a
  * policy variable (`arn:aws:s3:::${aws:username}/example`): a request holds values, not
  * variables, so the request shown is the one `verdict` judged, with the variable's value in
- * the resource and in the context.
+ * the resource and in the context. `sides`: the lists of rules that decide it (both sides', read
+ * in place: a policy's findings each ask, and copying them was a cost that grew with the policy).
  */
 export function realShaped(
   judged: Judged,
   actionCell: Cell | undefined,
-  rules: readonly Rule[],
+  sides: ReadonlyArray<readonly Rule[]>,
   verdict: (request: Request) => Judged,
 ): Judged {
   const request = judged.request
@@ -292,7 +309,7 @@ export function realShaped(
     (a): a is string => typeof a === 'string',
   )
   for (const action of actions) {
-    for (const candidate of resourcesFor(action, resource, rules)) {
+    for (const candidate of resourcesFor(action, resource, sides)) {
       if (candidate === resource && action === request.get('action'))
         return ownedByResourceAccount(judged, verdict)
       const next = new Map(request)
