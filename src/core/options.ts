@@ -29,4 +29,9 @@ export interface CheckOptions {
    * and those of kinds compared whole or consulting others, are compared as always.
    */
   focus?: ReadonlySet<string>
+  /**
+   * Filled by the check with what to keep for the next run should this one pass (the pre-commit
+   * hook: where the index the commit records differs from the baseline snapshot's record)
+   */
+  onPass?: Array<() => Promise<void>>
 }

@@ -171,7 +171,9 @@ export async function parseSnapshot(
 
 /** A snapshot file opened for the hook: what it recorded, and its documents of some files only. */
 export interface OpenedSnapshot {
-  /** the files it read, when it recorded them and every document's file is a path */
+  /** the git blob id of its bytes */
+  blob: string
+  /** the files it read, when it recorded them and every document's file is a path (parsed when first asked) */
   files: SnapshotFiles | undefined
   /** the files its documents were read from */
   documentFiles: string[]
@@ -204,20 +206,33 @@ export async function openSnapshot(
   const layout = (await keptLayout(root, blob, bytes)) ?? (await foundLayout(root, blob, bytes))
   if (layout === undefined) return wholly(await whole())
   const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
-  const files = ranges.has('files')
-    ? (JSON.parse(textOf(bytes, ranges.get('files')!)) as SnapshotFiles)
-    : undefined
+  // (the record of every file's blob id, the files and the skeletons are thousands of entries at
+  // 20,000 files: each is made when first asked, and a hook that knows what differs asks none)
+  let files: SnapshotFiles | undefined | null = null
+  let documentFiles: string[] | undefined
+  let skeletons: OpenedSnapshot['skeletons'] | undefined
   // Everything but the documents and the record of every file's blob id (thousands of entries).
   const head = layout.members
     .filter(([name]) => name !== 'files')
     .map(([name, ...range]) => `${JSON.stringify(name)}:${textOf(bytes, range)}`)
   return {
-    files,
-    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
-    skeletons: layout.documents.flatMap(([file], i) => {
-      const [key, kind, skeleton] = layout.skeletons[i] ?? []
-      return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
-    }),
+    blob,
+    get files() {
+      if (files === null)
+        files = ranges.has('files')
+          ? (JSON.parse(textOf(bytes, ranges.get('files')!)) as SnapshotFiles)
+          : undefined
+      return files
+    },
+    get documentFiles() {
+      return (documentFiles ??= [...new Set(layout.documents.map(([file]) => file))])
+    },
+    get skeletons() {
+      return (skeletons ??= layout.documents.flatMap(([file], i) => {
+        const [key, kind, skeleton] = layout.skeletons[i] ?? []
+        return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
+      }))
+    },
     fromContainers: () =>
       layout.documents.some(([, ...range]) => hasOrigin(JSON.parse(textOf(bytes, range)))),
     async documentsOf(wanted) {
@@ -289,6 +304,7 @@ function wellFormedFiles(files: unknown): files is SnapshotFiles {
 function wholly(source: LoadedSource): OpenedSnapshot {
   const fromContainers = () => [...source.documents.values()].some(hasOrigin)
   return {
+    blob: source.blob!,
     files: undefined,
     documentFiles: [],
     skeletons: [],
