@@ -85,7 +85,16 @@ async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {messag
   // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
   const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
   const onPass: Array<() => Promise<void>> = []
-  const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress, onPass}
+  // A quiet pretty report lists only what blocks: a narrowing's commit is never shown.
+  const shown = [flags.output, flags['report-dir']].every((flag) => flag === undefined)
+  const gatingOnly = quiet && (flags.format ?? 'pretty') === 'pretty' && shown
+  const options = {
+    ...(await checkOptions(flags)),
+    message: commitMsg?.message,
+    progress,
+    onPass,
+    ...(gatingOnly && {attribute: 'gating' as const}),
+  }
   // A pre-commit check: what commit-msg may reuse is only what this one remembers (commit-verdict.ts).
   if (flags.staged === true && commitMsg === undefined) await forgetPass(options.root)
   const report = await runCheck(options)

@@ -373,8 +373,9 @@ async function check(options: CheckOptions): Promise<Report> {
   )
   findings.push(...compared.findings)
   notes.push(...compared.notes)
-  const attributed = async (list: Finding[]) => {
+  const attributed = async (all: Finding[]) => {
     if (options.attribute === false) return
+    const list = options.attribute === 'gating' ? all.filter((f) => f.change !== 'narrowing') : all
     const attribution = await timed('attribution', async () =>
       attribute(list, {
         root: options.root,
