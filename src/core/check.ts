@@ -163,14 +163,12 @@ async function stagedAgainstSnapshot(
   const assign = assigner(config)
   const inIndex = new Set<string>()
   const differ = new Set<string>(staged)
-  for (const path of found.differ) differ.add(path)
+  for (const path of found) differ.add(path)
   for (const entry of entries) inIndex.add(entry.path)
-  if (found.fromKept) {
-    // Kept for the index's tree should this run pass (the tree is asked then anyway, for
-    // commit-msg: commit-verdict.ts): after the commit, it is HEAD's.
-    const match = {blob: snapshot.blob, config: digest, differ: [...found.differ].sort()}
-    options.onPass?.push(async () => keepMatch(root, {...match, tree: await indexTree(root)}))
-  }
+  // Kept for the index's tree should this run pass (the tree is asked then anyway, for
+  // commit-msg: commit-verdict.ts): after the commit, it is HEAD's.
+  const match = {blob: snapshot.blob, config: digest, differ: [...found].sort()}
+  options.onPass?.push(async () => keepMatch(root, {...match, tree: await indexTree(root)}))
   // The snapshot itself holds no document of any kind (the gate compares its versions).
   differ.delete(relative(root, file).split(sep).join('/'))
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
@@ -210,7 +208,7 @@ async function differingPaths(
   root: string,
   snapshot: OpenedSnapshot,
   digest: string,
-): Promise<{differ: Set<string>; fromKept: boolean} | undefined> {
+): Promise<Set<string> | undefined> {
   const head = await headTree(root)
   // (HEAD's tree first, as after the commit the match was kept for: the changes against HEAD are
   // asked anyway)
@@ -231,7 +229,7 @@ async function differingPaths(
     // An unmerged path, and an intent-to-add entry, which git's diff leaves out (its blob is the
     // empty one): read as the comparison of every entry reads them.
     for (const entry of entries) if (entry.stage !== 0 || isEmptyBlob(entry.object)) differ.add(entry.path)
-    return {differ, fromKept: true}
+    return differ
   }
   const recorded = snapshot.files
   if (recorded === undefined || recorded.config !== digest) return undefined
@@ -250,7 +248,7 @@ async function differingPaths(
     const fromHead = new Set([...differ, ...(await indexChanges(root)).map((change) => change.path)])
     await keepMatch(root, {blob: snapshot.blob, config: digest, tree: head, differ: [...fromHead].sort()})
   }
-  return {differ, fromKept: false}
+  return differ
 }
 
 /**
