@@ -196,6 +196,9 @@ async function stagedAgainstSnapshot(
   return [whole, {...target.source, documents}]
 }
 
+/** From how many index entries a git process asking what changed since a kept tree costs less than comparing them all. */
+const ASK_SINCE_FROM = 5000
+
 /**
  * The paths at which the index differs from the snapshot's record: an entry whose blob is not the
  * recorded one, an unmerged path, a recorded path or a document's file the index lacks, a
@@ -210,20 +213,21 @@ async function differingPaths(
   digest: string,
 ): Promise<Set<string> | undefined> {
   const head = await headTree(root)
-  // (HEAD's tree first, as after the commit the match was kept for: the changes against HEAD are
-  // asked anyway)
-  const [kept] = await keptMatches(root, snapshot.blob, digest, head)
-  const since =
-    kept === undefined
-      ? undefined
-      : await indexChanges(root, kept.tree === head ? undefined : kept.tree).catch(
-          (error: unknown) => {
-            // A tree this repository no longer has (pruned): compared again below.
-            if (error instanceof GitError) return undefined
-            throw error
-          },
-        )
-  const entries = await listStagedEntries(root)
+  const [[kept], entries] = await Promise.all([
+    keptMatches(root, snapshot.blob, digest, head),
+    listStagedEntries(root),
+  ])
+  // HEAD's tree, as after the commit the match was kept for, costs nothing: the changes against
+  // HEAD are asked anyway. Another tree (HEAD moved without the hook) costs a git process, more
+  // than comparing a small index with the record.
+  const usable = kept !== undefined && (kept.tree === head || entries.length >= ASK_SINCE_FROM)
+  const since = !usable
+    ? undefined
+    : await indexChanges(root, kept.tree === head ? undefined : kept.tree).catch((error: unknown) => {
+        // A tree this repository no longer has (pruned): compared again below.
+        if (error instanceof GitError) return undefined
+        throw error
+      })
   if (kept !== undefined && since !== undefined) {
     const differ = new Set([...kept.differ, ...since.map((change) => change.path)])
     // An unmerged path, and an intent-to-add entry, which git's diff leaves out (its blob is the

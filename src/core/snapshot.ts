@@ -1,9 +1,10 @@
 // Snapshots: the documents of a source, normalised and hashed, written to a file that can
 // serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
 
+import type {BigIntStats} from 'node:fs'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
-import {readRegularFile} from '../kernel/files.js'
+import {readRegularFileWithStat} from '../kernel/files.js'
 import {gitBlobId} from '../kernel/hash.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
@@ -21,6 +22,7 @@ import {
   type SnapshotLayout,
   textOf,
 } from './snapshot-index.js'
+import {keepBlob, keptBlob} from './snapshot-blob.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -89,14 +91,14 @@ export async function writeSnapshot(file: string, snapshot: Snapshot, baselineOf
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   // Read for its values only: without a source map, unless it must name where it is invalid.
-  const content = await snapshotContent(path)
-  return {...(await parseSnapshot(path, content, {positions: false})).source, blob: gitBlobId(content)}
+  const {bytes} = await snapshotContent(path)
+  return {...(await parseSnapshot(path, bytes, {positions: false})).source, blob: gitBlobId(bytes)}
 }
 
 /** A snapshot file's bytes, up to the limit of acldrift's own files. */
-async function snapshotContent(path: string): Promise<Buffer> {
+async function snapshotContent(path: string): Promise<{bytes: Buffer; stat: BigIntStats}> {
   try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
+    return await readRegularFileWithStat(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
@@ -200,8 +202,8 @@ export async function openSnapshot(
   root: string,
   content?: {bytes: Buffer; blob?: string},
 ): Promise<OpenedSnapshot> {
-  const bytes = content?.bytes ?? (await snapshotContent(path))
-  const blob = content?.blob ?? gitBlobId(bytes)
+  const {bytes, blob} =
+    content === undefined ? await snapshotRead(path, root) : {...content, blob: content.blob ?? gitBlobId(content.bytes)}
   const whole = async () => ({...(await parseSnapshot(path, bytes, {positions: false})).source, blob})
   const layout = (await keptLayout(root, blob, bytes)) ?? (await foundLayout(root, blob, bytes))
   if (layout === undefined) return wholly(await whole())
@@ -251,6 +253,16 @@ export async function openSnapshot(
       return whole()
     },
   }
+}
+
+/** A snapshot file's bytes and blob id: kept by its stat data when it was hashed before (snapshot-blob.ts). */
+async function snapshotRead(path: string, root: string): Promise<{bytes: Buffer; blob: string}> {
+  const {bytes, stat} = await snapshotContent(path)
+  const kept = await keptBlob(root, path, stat)
+  if (kept !== undefined) return {bytes, blob: kept}
+  const blob = gitBlobId(bytes)
+  await keepBlob(root, path, stat, blob)
+  return {bytes, blob}
 }
 
 /**
