@@ -157,7 +157,11 @@ async function stagedAgainstSnapshot(
   const digest = readingDigest(config)
   const head = await headCommit(root)
   const [entries, staged, found] = await timed('listing', () =>
-    Promise.all([listStagedEntries(root), stagedChangedPaths(root, head), differingPaths(root, snapshot, digest)]),
+    Promise.all([
+      listStagedEntries(root),
+      stagedChangedPaths(root, head),
+      differingPaths(root, snapshot, digest),
+    ]),
   )
   if (found === undefined) return undefined
   const assign = assigner(config)

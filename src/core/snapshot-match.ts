@@ -103,9 +103,7 @@ export async function keepMatch(root: string, match: SnapshotMatch): Promise<voi
     const key = (await readKey(files.keyPath)) ?? (await ensureKey(files.keyPath))
     const text = await readFile(files.path, 'utf8').catch(() => '')
     const others = verified(text, key, match.blob, match.config).filter((m) => m.tree !== match.tree)
-    const entries = [match, ...others]
-      .slice(0, KEPT_TREES)
-      .map((m) => ({...m, mac: macOf(key, macText(m))}))
+    const entries = [match, ...others].slice(0, KEPT_TREES).map((m) => ({...m, mac: macOf(key, macText(m))}))
     await writeFileAtomic(files.path, `${JSON.stringify({entries})}\n`)
   })().catch(() => undefined)
 }

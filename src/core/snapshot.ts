@@ -203,7 +203,9 @@ export async function openSnapshot(
   content?: {bytes: Buffer; blob?: string},
 ): Promise<OpenedSnapshot> {
   const {bytes, blob} =
-    content === undefined ? await snapshotRead(path, root) : {...content, blob: content.blob ?? gitBlobId(content.bytes)}
+    content === undefined
+      ? await snapshotRead(path, root)
+      : {...content, blob: content.blob ?? gitBlobId(content.bytes)}
   const whole = async () => ({...(await parseSnapshot(path, bytes, {positions: false})).source, blob})
   const layout = (await keptLayout(root, blob, bytes)) ?? (await foundLayout(root, blob, bytes))
   if (layout === undefined) return wholly(await whole())

@@ -17,11 +17,17 @@ async function topLevel(cwd: string): Promise<string> {
   // directory, then the commit, then the tree; after `--` every argument is a revision, never a
   // path); an unborn HEAD makes it fail, and the top directory is asked alone below.
   if (inOneRun()) {
-    const all = await runGit(cwd, ['rev-parse', '--show-toplevel', 'HEAD^{commit}', 'HEAD^{tree}', '--']).catch(
-      () => undefined,
-    )
+    const all = await runGit(cwd, [
+      'rev-parse',
+      '--show-toplevel',
+      'HEAD^{commit}',
+      'HEAD^{tree}',
+      '--',
+    ]).catch(() => undefined)
     const lines =
-      all === undefined ? undefined : /^(.+)\n([0-9a-f]{40,64})\n([0-9a-f]{40,64})\n--\n$/s.exec(all.toString('utf8'))
+      all === undefined
+        ? undefined
+        : /^(.+)\n([0-9a-f]{40,64})\n([0-9a-f]{40,64})\n--\n$/s.exec(all.toString('utf8'))
     if (lines) {
       const root = lines[1]!
       void once(commitKey(root, 'HEAD'), () => Promise.resolve(knownCommit(root, lines[2]!)))
