@@ -84,14 +84,26 @@ async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {messag
   const quiet = flags.quiet === true || commitMsg !== undefined
   // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
   const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
-  const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
+  const onPass: Array<() => Promise<void>> = []
+  // A quiet pretty report lists only what blocks: a narrowing's commit is never shown.
+  const shown = [flags.output, flags['report-dir']].every((flag) => flag === undefined)
+  const gatingOnly = quiet && (flags.format ?? 'pretty') === 'pretty' && shown
+  const options = {
+    ...(await checkOptions(flags)),
+    message: commitMsg?.message,
+    progress,
+    onPass,
+    ...(gatingOnly && {attribute: 'gating' as const}),
+  }
   // A pre-commit check: what commit-msg may reuse is only what this one remembers (commit-verdict.ts).
   if (flags.staged === true && commitMsg === undefined) await forgetPass(options.root)
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)
-  if (code === EXIT.ok && commitMsg === undefined)
+  if (code === EXIT.ok && commitMsg === undefined) {
     await rememberPreCommitPass(flags, options, report.target.commit)
+    for (const keep of onPass) await keep()
+  }
   const context = {root: options.root, failOn}
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.

@@ -8,6 +8,10 @@ import {compareChanged, comparedAlone, ofKind, sameDocument} from './compare.js'
 import {
   GitError,
   headCommit,
+  headTree,
+  indexChanges,
+  indexTree,
+  isEmptyBlob,
   listStagedEntries,
   listTreeAhead,
   oneRun,
@@ -24,6 +28,7 @@ import {readGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
 import {configPath, configReaders, readingConfig, snapshotBase, targetReading} from './gate/reference.js'
 import {type OpenedSnapshot, openSnapshot, readSnapshot} from './snapshot.js'
+import {keepMatch, keptMatches} from './snapshot-match.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
 import {readsPath, unmatchedGlobs} from './classify.js'
 import {
@@ -149,22 +154,25 @@ async function stagedAgainstSnapshot(
   const {root, config} = options
   if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
   const snapshot = await timed('reading', () => openSnapshot(file, root))
-  const recorded = snapshot.files
-  if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
+  const digest = readingDigest(config)
   const head = await headCommit(root)
-  const [entries, staged] = await timed('listing', () =>
-    Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)]),
+  const [entries, staged, found] = await timed('listing', () =>
+    Promise.all([
+      listStagedEntries(root),
+      stagedChangedPaths(root, head),
+      differingPaths(root, snapshot, digest),
+    ]),
   )
+  if (found === undefined) return undefined
   const assign = assigner(config)
   const inIndex = new Set<string>()
   const differ = new Set<string>(staged)
-  for (const entry of entries) {
-    inIndex.add(entry.path)
-    if (entry.stage !== 0 || recorded.blobs[entry.path] !== entry.object) differ.add(entry.path)
-  }
-  // Gone from the index since the snapshot: a file it read, or one its documents came from.
-  for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
-    if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
+  for (const path of found) differ.add(path)
+  for (const entry of entries) inIndex.add(entry.path)
+  // Kept for the index's tree should this run pass (the tree is asked then anyway, for
+  // commit-msg: commit-verdict.ts): after the commit, it is HEAD's.
+  const match = {blob: snapshot.blob, config: digest, differ: [...found].sort()}
+  options.onPass?.push(async () => keepMatch(root, {...match, tree: await indexTree(root)}))
   // The snapshot itself holds no document of any kind (the gate compares its versions).
   differ.delete(relative(root, file).split(sep).join('/'))
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
@@ -190,6 +198,65 @@ async function stagedAgainstSnapshot(
   for (const [key, document] of whole.documents)
     if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document)
   return [whole, {...target.source, documents}]
+}
+
+/** From how many index entries a git process asking what changed since a kept tree costs less than comparing them all. */
+const ASK_SINCE_FROM = 5000
+
+/**
+ * The paths at which the index differs from the snapshot's record: an entry whose blob is not the
+ * recorded one, an unmerged path, a recorded path or a document's file the index lacks, a
+ * document's file the record does not name. Undefined when the snapshot recorded no files, or
+ * read them under other config settings (`digest`). From the match kept for a tree (`tree`: it
+ * was, and a pass keeps it for the index's tree) and the paths the index changes against that
+ * tree; else by comparing every index entry with the record, kept then for HEAD's tree.
+ */
+async function differingPaths(
+  root: string,
+  snapshot: OpenedSnapshot,
+  digest: string,
+): Promise<Set<string> | undefined> {
+  const head = await headTree(root)
+  const [[kept], entries] = await Promise.all([
+    keptMatches(root, snapshot.blob, digest, head),
+    listStagedEntries(root),
+  ])
+  // HEAD's tree, as after the commit the match was kept for, costs nothing: the changes against
+  // HEAD are asked anyway. Another tree (HEAD moved without the hook) costs a git process, more
+  // than comparing a small index with the record.
+  const usable = kept !== undefined && (kept.tree === head || entries.length >= ASK_SINCE_FROM)
+  const since = !usable
+    ? undefined
+    : await indexChanges(root, kept.tree === head ? undefined : kept.tree).catch((error: unknown) => {
+        // A tree this repository no longer has (pruned): compared again below.
+        if (error instanceof GitError) return undefined
+        throw error
+      })
+  if (kept !== undefined && since !== undefined) {
+    const differ = new Set([...kept.differ, ...since.map((change) => change.path)])
+    // An unmerged path, and an intent-to-add entry, which git's diff leaves out (its blob is the
+    // empty one): read as the comparison of every entry reads them.
+    for (const entry of entries) if (entry.stage !== 0 || isEmptyBlob(entry.object)) differ.add(entry.path)
+    return differ
+  }
+  const recorded = snapshot.files
+  if (recorded === undefined || recorded.config !== digest) return undefined
+  const inIndex = new Set<string>()
+  const differ = new Set<string>()
+  for (const entry of entries) {
+    inIndex.add(entry.path)
+    if (entry.stage !== 0 || recorded.blobs[entry.path] !== entry.object) differ.add(entry.path)
+  }
+  // Gone from the index since the snapshot: a file it read, or one its documents came from.
+  for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
+    if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
+  // Kept at once for HEAD's tree (known without a git process of its own), so that the next run
+  // need not compare: where HEAD differs from the record, the index does, or it differs from HEAD.
+  if (head !== null) {
+    const fromHead = new Set([...differ, ...(await indexChanges(root)).map((change) => change.path)])
+    await keepMatch(root, {blob: snapshot.blob, config: digest, tree: head, differ: [...fromHead].sort()})
+  }
+  return differ
 }
 
 /**
@@ -315,8 +382,9 @@ async function check(options: CheckOptions): Promise<Report> {
   )
   findings.push(...compared.findings)
   notes.push(...compared.notes)
-  const attributed = async (list: Finding[]) => {
+  const attributed = async (all: Finding[]) => {
     if (options.attribute === false) return
+    const list = options.attribute === 'gating' ? all.filter((f) => f.change !== 'narrowing') : all
     const attribution = await timed('attribution', async () =>
       attribute(list, {
         root: options.root,

@@ -15,8 +15,12 @@ export interface CheckOptions {
   baseline?: string
   /** the comparison was asked for as `--range A..B` (the report says so) */
   range?: boolean
-  /** name the commit and actor of each finding (default true) */
-  attribute?: boolean
+  /**
+   * name the commit and actor of each finding (default true); `gating`: of the findings that can
+   * fail the run only (a narrowing never does: kernel/findings.ts failsRun), for a hook that
+   * shows nothing else (`--quiet`, pretty)
+   */
+  attribute?: boolean | 'gating'
   /** told how the comparison (files compared) and attribution advance (long checks and audits show it) */
   progress?: (done: number, total: number, what: string) => void
   /** the message of the commit being made (the commit-msg hook): evidence about its actor */
@@ -29,4 +33,9 @@ export interface CheckOptions {
    * and those of kinds compared whole or consulting others, are compared as always.
    */
   focus?: ReadonlySet<string>
+  /**
+   * Filled by the check with what to keep for the next run should this one pass (the pre-commit
+   * hook: where the index the commit records differs from the baseline snapshot's record)
+   */
+  onPass?: Array<() => Promise<void>>
 }

@@ -1,9 +1,10 @@
 // Snapshots: the documents of a source, normalised and hashed, written to a file that can
 // serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
 
+import type {BigIntStats} from 'node:fs'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
-import {readRegularFile} from '../kernel/files.js'
+import {readRegularFileWithStat} from '../kernel/files.js'
 import {gitBlobId} from '../kernel/hash.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
@@ -21,6 +22,7 @@ import {
   type SnapshotLayout,
   textOf,
 } from './snapshot-index.js'
+import {keepBlob, keptBlob} from './snapshot-blob.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -89,14 +91,14 @@ export async function writeSnapshot(file: string, snapshot: Snapshot, baselineOf
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   // Read for its values only: without a source map, unless it must name where it is invalid.
-  const content = await snapshotContent(path)
-  return {...(await parseSnapshot(path, content, {positions: false})).source, blob: gitBlobId(content)}
+  const {bytes} = await snapshotContent(path)
+  return {...(await parseSnapshot(path, bytes, {positions: false})).source, blob: gitBlobId(bytes)}
 }
 
 /** A snapshot file's bytes, up to the limit of acldrift's own files. */
-async function snapshotContent(path: string): Promise<Buffer> {
+async function snapshotContent(path: string): Promise<{bytes: Buffer; stat: BigIntStats}> {
   try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
+    return await readRegularFileWithStat(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
@@ -171,7 +173,9 @@ export async function parseSnapshot(
 
 /** A snapshot file opened for the hook: what it recorded, and its documents of some files only. */
 export interface OpenedSnapshot {
-  /** the files it read, when it recorded them and every document's file is a path */
+  /** the git blob id of its bytes */
+  blob: string
+  /** the files it read, when it recorded them and every document's file is a path (parsed when first asked) */
   files: SnapshotFiles | undefined
   /** the files its documents were read from */
   documentFiles: string[]
@@ -198,27 +202,42 @@ export async function openSnapshot(
   root: string,
   content?: {bytes: Buffer; blob?: string},
 ): Promise<OpenedSnapshot> {
-  const bytes = content?.bytes ?? (await snapshotContent(path))
-  const blob = content?.blob ?? gitBlobId(bytes)
+  const {bytes, blob} =
+    content === undefined
+      ? await snapshotRead(path, root)
+      : {...content, blob: content.blob ?? gitBlobId(content.bytes)}
   const whole = async () => ({...(await parseSnapshot(path, bytes, {positions: false})).source, blob})
   const layout =
     (await keptLayout(root, blob, bytes, SKELETON_FORMAT)) ?? (await foundLayout(root, blob, bytes))
   if (layout === undefined) return wholly(await whole())
   const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
-  const files = ranges.has('files')
-    ? (JSON.parse(textOf(bytes, ranges.get('files')!)) as SnapshotFiles)
-    : undefined
+  // (the record of every file's blob id, the files and the skeletons are thousands of entries at
+  // 20,000 files: each is made when first asked, and a hook that knows what differs asks none)
+  let files: SnapshotFiles | undefined | null = null
+  let documentFiles: string[] | undefined
+  let skeletons: OpenedSnapshot['skeletons'] | undefined
   // Everything but the documents and the record of every file's blob id (thousands of entries).
   const head = layout.members
     .filter(([name]) => name !== 'files')
     .map(([name, ...range]) => `${JSON.stringify(name)}:${textOf(bytes, range)}`)
   return {
-    files,
-    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
-    skeletons: layout.documents.flatMap(([file], i) => {
-      const [key, kind, skeleton] = layout.skeletons[i] ?? []
-      return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
-    }),
+    blob,
+    get files() {
+      if (files === null)
+        files = ranges.has('files')
+          ? (JSON.parse(textOf(bytes, ranges.get('files')!)) as SnapshotFiles)
+          : undefined
+      return files
+    },
+    get documentFiles() {
+      return (documentFiles ??= [...new Set(layout.documents.map(([file]) => file))])
+    },
+    get skeletons() {
+      return (skeletons ??= layout.documents.flatMap(([file], i) => {
+        const [key, kind, skeleton] = layout.skeletons[i] ?? []
+        return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
+      }))
+    },
     fromContainers: () =>
       layout.documents.some(([, ...range]) => hasOrigin(JSON.parse(textOf(bytes, range)))),
     async documentsOf(wanted) {
@@ -237,6 +256,16 @@ export async function openSnapshot(
       return whole()
     },
   }
+}
+
+/** A snapshot file's bytes and blob id: kept by its stat data when it was hashed before (snapshot-blob.ts). */
+async function snapshotRead(path: string, root: string): Promise<{bytes: Buffer; blob: string}> {
+  const {bytes, stat} = await snapshotContent(path)
+  const kept = await keptBlob(root, path, stat)
+  if (kept !== undefined) return {bytes, blob: kept}
+  const blob = gitBlobId(bytes)
+  await keepBlob(root, path, stat, blob)
+  return {bytes, blob}
 }
 
 /**
@@ -299,6 +328,7 @@ function wellFormedFiles(files: unknown): files is SnapshotFiles {
 function wholly(source: LoadedSource): OpenedSnapshot {
   const fromContainers = () => [...source.documents.values()].some(hasOrigin)
   return {
+    blob: source.blob!,
     files: undefined,
     documentFiles: [],
     skeletons: [],

@@ -13,21 +13,25 @@ export function findRepoRoot(cwd: string): Promise<string> {
 }
 
 async function topLevel(cwd: string): Promise<string> {
-  // In one run, HEAD is asked in the same process (rev-parse prints the top directory, then the
-  // commit); an unborn HEAD makes it fail, and the top directory is asked alone below.
+  // In one run, HEAD and its tree are asked in the same process (rev-parse prints the top
+  // directory, then the commit, then the tree; after `--` every argument is a revision, never a
+  // path); an unborn HEAD makes it fail, and the top directory is asked alone below.
   if (inOneRun()) {
-    const both = await runGit(cwd, [
+    const all = await runGit(cwd, [
       'rev-parse',
       '--show-toplevel',
-      '--verify',
-      '--quiet',
-      '--end-of-options',
       'HEAD^{commit}',
+      'HEAD^{tree}',
+      '--',
     ]).catch(() => undefined)
-    const lines = both === undefined ? undefined : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString('utf8'))
+    const lines =
+      all === undefined
+        ? undefined
+        : /^(.+)\n([0-9a-f]{40,64})\n([0-9a-f]{40,64})\n--\n$/s.exec(all.toString('utf8'))
     if (lines) {
       const root = lines[1]!
       void once(commitKey(root, 'HEAD'), () => Promise.resolve(knownCommit(root, lines[2]!)))
+      void once(treeKey(root), () => Promise.resolve(lines[3]!))
       return root
     }
   }
@@ -84,6 +88,20 @@ export async function isAncestor(root: string, ancestor: string, commit: string)
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
 export function headCommit(root: string): Promise<string | null> {
   return verifyCommit(root, 'HEAD')
+}
+
+const treeKey = (root: string) => `head-tree\0${root}`
+
+/** The tree HEAD's commit records, or null on an unborn branch. Asked once per run. */
+export function headTree(root: string): Promise<string | null> {
+  return once(treeKey(root), async () => {
+    try {
+      return withoutNewline(await runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{tree}']))
+    } catch (error) {
+      if (error instanceof GitError && error.status === 1) return null
+      throw error
+    }
+  })
 }
 
 /**

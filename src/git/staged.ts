@@ -63,8 +63,9 @@ export async function readStagedFiles(
  * The id of the tree the pending commit would record (`git write-tree`): the whole index in one
  * id. Fails on an index with unmerged paths, which has no such tree.
  */
-export async function indexTree(root: string): Promise<string> {
-  return (await runGit(root, ['write-tree'])).toString('utf8').trim()
+export function indexTree(root: string): Promise<string> {
+  // (asked once per run: the kept snapshot match and the remembered verdict both key on it)
+  return once(`write-tree\0${root}`, async () => (await runGit(root, ['write-tree'])).toString('utf8').trim())
 }
 
 /** One path the index changes against a commit, as `git diff --cached --raw` records it. */
@@ -159,6 +160,9 @@ const EMPTY_BLOBS = new Set([
   'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
   '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813',
 ])
+
+/** Whether `object` is the empty blob (what an intent-to-add entry records, as does an empty file). */
+export const isEmptyBlob = (object: string): boolean => EMPTY_BLOBS.has(object)
 
 /**
  * What the pending commit changes (against `base`, a commit, when given; else HEAD), read as

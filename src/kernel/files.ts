@@ -1,7 +1,7 @@
 // Reading and writing acldrift's own files (config, baseline snapshot, approvals) when their
 // paths come from the repository, which may be hostile: reads are bounded, writes stay inside.
 
-import {constants} from 'node:fs'
+import {type BigIntStats, constants} from 'node:fs'
 import {open, realpath} from 'node:fs/promises'
 import {dirname, isAbsolute, relative, resolve, sep} from 'node:path'
 import {InvalidInputError} from './errors.js'
@@ -16,17 +16,7 @@ export async function readRegularFile(
   display = path,
   maxBytes = MAX_FILE_BYTES,
 ): Promise<Buffer> {
-  // O_NONBLOCK: opening a fifo must not wait for a writer.
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
-  try {
-    const stats = await handle.stat()
-    if (!stats.isFile()) throw new InvalidInputError([{file: display, message: 'not a regular file'}])
-    if (stats.size > maxBytes)
-      throw new InvalidInputError([{file: display, message: tooLarge(stats.size, maxBytes)}])
-    return await handle.readFile()
-  } finally {
-    await handle.close()
-  }
+  return (await readRegularFileWithStat(path, display, maxBytes)).bytes
 }
 
 /**
@@ -79,4 +69,28 @@ export function repoPath(root: string, absolute: string): string | undefined {
   const rel = relative(root, absolute)
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined
   return rel.split(sep).join('/')
+}
+
+/**
+ * readRegularFile, with the file's stat data (ns) as they were once its bytes were read: a write
+ * that completed before they were taken changed its ctime (a write updates it before its data
+ * shows), so the bytes are of the file as these stat data describe it.
+ */
+export async function readRegularFileWithStat(
+  path: string,
+  display: string,
+  maxBytes: number,
+): Promise<{bytes: Buffer; stat: BigIntStats}> {
+  // O_NONBLOCK: opening a fifo must not wait for a writer.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const before = await handle.stat()
+    if (!before.isFile()) throw new InvalidInputError([{file: display, message: 'not a regular file'}])
+    if (before.size > maxBytes)
+      throw new InvalidInputError([{file: display, message: tooLarge(before.size, maxBytes)}])
+    const bytes = await handle.readFile()
+    return {bytes, stat: await handle.stat({bigint: true})}
+  } finally {
+    await handle.close()
+  }
 }
