@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// A plain `acldrift check …` (the pre-commit hook) or `acldrift audit …` runs without loading oclif; everything
-// else, and anything the fast path does not recognise, goes through oclif. A coding agent's
+// A plain `acldrift check …` (the pre-commit hook) or `acldrift audit …` runs without loading oclif, from the
+// hook bundle's body with its V8 code cache (src/cli/hook-body.ts: the cache of the repository at the working
+// directory, under its HMAC) as the git hooks run it; everything else, and anything the fast path does not
+// recognise, goes through oclif. A coding agent's
 // hook (`hook agent HARNESS EVENT`, on every tool call) loads its own module and nothing more.
+import {existsSync} from 'node:fs'
+
 /** The agent hook's exit code, or undefined when `args` is another command (or dist/ is missing). */
 async function agentHook(args) {
   if (args[0] !== 'hook' || args[1] !== 'agent') return undefined
   const module = await import('../dist/cli/agent-hook.js').catch(() => undefined)
   return module?.runAgentHookArgs(args, {cachedBody: true})
 }
+
+/** The hook bundle's body (hook/), when this package has it. */
+const BODY = new URL('../hook/acldrift-body.js', import.meta.url)
 
 async function main() {
   const fast = await import('../dist/cli/fast.js').catch((error) => {
@@ -22,7 +29,10 @@ async function main() {
   })
 
   const argv = fast.conventionalArgs(process.argv.slice(2))
-  const code = (await fast.runFast(argv)) ?? (await fast.runFastAudit(argv))
+  const code =
+    (argv[0] === 'check' || argv[0] === 'audit') && existsSync(BODY)
+      ? await (await import('../dist/cli/hook-body.js')).runCli(BODY, argv)
+      : ((await fast.runFast(argv)) ?? (await fast.runFastAudit(argv)))
   if (code === undefined) {
     const {execute} = await import('@oclif/core')
     await execute({dir: import.meta.url, args: argv})
