@@ -35,6 +35,7 @@ import {readRegularFile} from '../kernel/files.js'
 /** What the body exports (hook-bundle.ts). */
 export interface BodyExports {
   main?: (argv: string[]) => Promise<number>
+  cli?: (argv: string[]) => Promise<number | undefined>
   judgeAccessEdit?: typeof import('../core/agent/access-edit.js').judgeAccessEdit
   reviewWorkingTree?: typeof import('../core/agent/review.js').reviewWorkingTree
   logged?: typeof import('../core/agent/review.js').logged
@@ -132,15 +133,33 @@ export async function loadBody(
   return {exports: module.exports, saveCache}
 }
 
+/** The body's `run` for `argv` with the code cache of the repository at the working directory. */
+async function runWithCache<T>(
+  bodyFile: URL,
+  argv: string[],
+  run: (exports: BodyExports) => Promise<T>,
+): Promise<T> {
+  // Git runs its hooks at the top of the working tree; run elsewhere, the body goes without a cache.
+  const gitDir = await dotGitDir(process.cwd()).catch(() => undefined)
+  const body = await loadBody(bodyFile, gitDir, argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0])
+  const result = await run(body.exports)
+  if (result !== undefined) await body.saveCache()
+  return result
+}
+
 /**
  * Runs the body's `main` for the hook's arguments `argv` with the code cache of the repository
  * the hook runs in (hook-loader.ts), and keeps the cache; returns the exit code.
  */
-export async function runBody(bodyFile: URL, argv: string[]): Promise<number> {
-  // Git runs its hooks at the top of the working tree; run elsewhere, the hook goes without a cache.
-  const gitDir = await dotGitDir(process.cwd()).catch(() => undefined)
-  const body = await loadBody(bodyFile, gitDir, argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0])
-  const code = await body.exports.main!(argv)
-  await body.saveCache()
-  return code
+export function runBody(bodyFile: URL, argv: string[]): Promise<number> {
+  return runWithCache(bodyFile, argv, (body) => body.main!(argv))
+}
+
+/**
+ * bin/run.js's `check` and `audit` (the body's `cli`), with the same cache as the hook's (the
+ * `check` one is shared: same body, same key); undefined when the command line is one the fast
+ * paths leave to oclif (then no cache is written).
+ */
+export function runCli(bodyFile: URL, argv: string[]): Promise<number | undefined> {
+  return runWithCache(bodyFile, argv, (body) => body.cli!(argv))
 }

@@ -5,7 +5,7 @@
 // and prepare-commit-msg hooks, the agent hook) and nothing else; and it gives the CLI's agent hook
 // its reviews (judgeAccessEdit, reviewWorkingTree): the rest of the CLI needs the build and oclif.
 
-import {runFast} from './fast.js'
+import {runFast, runFastAudit} from './fast.js'
 
 // The agent hook's reviews of an edit and of the working tree at the end of a turn, for the
 // CLI's agent hook (agent-hook.ts), and what it does with a refusal (the decision log, the
@@ -24,4 +24,12 @@ export async function main(argv: string[]): Promise<number> {
       '`hook prepare-commit-msg FILE`); use `acldrift` for everything else\n',
   )
   return 2
+}
+
+/**
+ * bin/run.js's `check` and `audit` (hook-body.ts runCli): the exit code, or undefined for a
+ * command line the fast paths leave to oclif.
+ */
+export async function cli(argv: string[]): Promise<number | undefined> {
+  return (await runFast(argv)) ?? (await runFastAudit(argv))
 }

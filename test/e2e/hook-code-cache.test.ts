@@ -51,14 +51,15 @@ async function cacheFile(r: TestRepo) {
 
 /**
  * What an attacker who can write .git/acldrift but not read its key would plant: V8's code cache
- * of a script as long as the body, whose `main` passes every commit without looking, under the
+ * of a script as long as the body, whose `check` passes every commit without looking, under the
  * header (key and HMAC) of the repository's real cache file.
  */
 async function plantPassingCode(r: TestRepo): Promise<void> {
   const body = await readFile(BODY, 'utf8')
-  const call = /const code\s*=\s*await runFast\(argv\);/.exec(body)
-  expect(call, 'the body calls runFast in main').not.toBeNull()
-  const passing = 'const code = 0;'.padEnd(call![0].length, ' ')
+  // (in runFast, which both the hook's main and the CLI's cli call)
+  const call = /if\s*\(argv\[0\]\s*!==\s*"check"\)\s*return void 0;/.exec(body)
+  expect(call, "runFast's check in the body").not.toBeNull()
+  const passing = 'return 0;'.padEnd(call![0].length, ' ')
   const forged = body.slice(0, call!.index) + passing + body.slice(call!.index + call![0].length)
   expect(forged.length).toBe(body.length)
   const forgedPath = join(r.dir, '..', `${r.dir.split('/').at(-1)}-forged-body.js`)
@@ -159,6 +160,10 @@ describe("the hook bundle's code cache", () => {
       await plantPassingCode(r)
       // V8 alone would run it (same length, same flags) and the hook would pass the public bucket.
       expect(await blocked(r)).toBe(first)
+      // `acldrift check` (bin/run.js) reads the same file through the build's loader: nor there.
+      await plantPassingCode(r)
+      const cli = await runCli(['check', '--staged', '--quiet'], {cwd: r.dir, timeoutMs: 60_000})
+      expect([cli.code, cli.stdout], dump(cli)).toEqual([1, first])
     },
     SLOW,
   )
@@ -187,6 +192,51 @@ describe("the hook bundle's code cache", () => {
       expect(await verdict()).toBe(first)
       const after = await cacheFile(r)
       expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+    },
+    SLOW,
+  )
+})
+
+describe("the CLI's check and audit and the bundle's code cache", () => {
+  const cli = (r: TestRepo) => runCli(['check', '--staged', '--quiet'], {cwd: r.dir, timeoutMs: 60_000})
+
+  it(
+    '`acldrift check` runs the body with the check cache the hook keeps: written by one, taken by the other',
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await cli(r)
+      expect(first.code, dump(first)).toBe(1)
+      const written = await cacheFile(r)
+      expect(written.bytes.length).toBeGreaterThan(100_000)
+      expect(await blocked(r)).toBe(first.stdout)
+      const second = await cli(r)
+      expect([second.code, second.stdout]).toEqual([1, first.stdout])
+      // Both took it: a cache V8 rejected would have been written again.
+      const after = await cacheFile(r)
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+    },
+    SLOW,
+  )
+
+  it(
+    '`acldrift audit` keeps a cache of its own (audit), and anything the fast path leaves to oclif writes none',
+    async () => {
+      const r = await publicBucketStaged()
+      await r.commit('Make the payroll bucket public')
+      const audit = () => runCli(['audit', '--baseline', 'HEAD~1'], {cwd: r.dir, timeoutMs: 60_000})
+      const first = await audit()
+      expect(first.code, dump(first)).toBe(1)
+      expect(first.stdout).toContain('public-principal')
+      const path = join(r.dir, '.git', 'acldrift', 'hook-code-cache.audit')
+      const written = await stat(path)
+      const second = await audit()
+      expect([second.code, second.stdout]).toEqual([1, first.stdout])
+      const after = await stat(path)
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+      const help = await runCli(['check', '--help'], {cwd: r.dir, timeoutMs: 60_000})
+      expect(help.code, dump(help)).toBe(0)
+      expect(help.stdout).toContain('USAGE')
+      await expect(stat(join(r.dir, CACHE))).rejects.toThrow()
     },
     SLOW,
   )
