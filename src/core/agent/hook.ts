@@ -14,7 +14,7 @@ import {dotGitDir} from '../../git/dot-git.js'
 import {readRegularIfExists} from '../../kernel/files.js'
 import {CONFIG_FILE} from '../config-file.js'
 import {compileGlobs, mayBeAccessConfig} from './candidates.js'
-import {applyEdit} from './edits.js'
+import {applyEdit, unknowable} from './edits.js'
 import {HARNESSES, type Harness, type HookCall, hooksDropped} from './harnesses.js'
 import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
 
@@ -98,6 +98,20 @@ export async function judge(
       // Until shown to be no access config, an edit fails closed.
       state.sensitive = action.file
       return judgeEdit(resolve(base, action.file), action, entry, slow)
+    case 'edits': {
+      // One call, several files: the first refusal refuses the call.
+      state.sensitive = action.edits.map((e) => e.file).join(', ')
+      for (const {file, edit} of action.edits) {
+        const judgement = await judgeEdit(
+          resolve(base, file),
+          {type: 'edit', tool: action.tool, file, edit},
+          entry,
+          slow,
+        )
+        if (judgement.refusal !== undefined) return judgement
+      }
+      return ALLOW
+    }
     case 'shell':
       return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
     case 'stop':
@@ -118,6 +132,8 @@ async function judgeEdit(
   // Settings that switch every hook of the harness off, wherever they are (user settings too).
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
     const {result} = await proposed()
+    if (!result.ok && result.unknown === true)
+      return guarded(entry, file, action.tool, `${file}: ${unknowable(result.reason)}`)
     if (result.ok && /"disableAllHooks"\s*:\s*true/.test(result.content))
       return guarded(
         entry,
@@ -139,7 +155,9 @@ async function judgeEdit(
   const hookConfig = HARNESSES.find((h) => h.configFile === path)
   if (hookConfig !== undefined || MANAGER_CONFIGS.some((pattern) => pattern.test(path))) {
     const {current, result} = await proposed()
-    if (!result.ok) return ALLOW // the tool fails the same way: nothing changes
+    if (!result.ok)
+      // The tool fails the same way (nothing changes), unless it may write what nobody can know.
+      return result.unknown === true ? log(`the edit of ${path}: ${unknowable(result.reason)}`) : ALLOW
     const before = current?.toString('utf8')
     const weakened =
       hookConfig !== undefined
