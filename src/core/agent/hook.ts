@@ -216,12 +216,16 @@ async function configView(repo: Repository): Promise<ConfigView> {
 }
 
 async function judgeShell(cwd: string, command: string, entry: Entry): Promise<Judgement> {
-  const {findBypasses} = await import('./bypass.js')
+  const {findBypasses, writesBaseline} = await import('./bypass.js')
   const bypasses = findBypasses(command, {paths: SHELL_GUARDED})
   if (bypasses.length === 0) return ALLOW
   const repo = await locate(cwd)
   const hooked = repo !== undefined && (await hasGitHooks(repo.root))
-  const counted = bypasses.filter((b) => !b.hookBypass || hooked)
+  const baseline =
+    bypasses.some((b) => b.refs !== undefined) && repo !== undefined ? await baselineRefsOf(repo.root) : []
+  const counted = bypasses.filter(
+    (b) => (!b.hookBypass || hooked) && (b.refs === undefined || writesBaseline(b.refs, baseline)),
+  )
   if (counted.length === 0) return ALLOW
   const reasons = counted.map((b) => b.what)
   return {
@@ -230,6 +234,25 @@ async function judgeShell(cwd: string, command: string, entry: Entry): Promise<J
       ? {}
       : {log: {gitDir: repo.gitDir, entry: entry({action: 'shell', command, reasons})}}),
   }
+}
+
+/**
+ * The refs the configured revision baseline is read from (none for a snapshot file, or without a
+ * `baseline:`: HEAD). A config that does not load leaves the baseline unknown: every ref counts.
+ */
+async function baselineRefsOf(root: string): Promise<string[]> {
+  const [{loadConfig}, {baselineRefs, ANY_REF}] = await Promise.all([
+    import('../config.js'),
+    import('./bypass.js'),
+  ])
+  const named = await loadConfig(root).then(
+    (config) => config.baseline,
+    () => ANY_REF,
+  )
+  if (named === undefined) return []
+  if (named === ANY_REF) return [ANY_REF]
+  const snapshot = await readRegularIfExists(resolve(root, named)).catch(() => undefined)
+  return snapshot === undefined ? baselineRefs(named) : []
 }
 
 /** Whether git runs acldrift's hooks here (the hooks directory or a hook manager's launcher). */
