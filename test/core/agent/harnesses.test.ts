@@ -19,6 +19,12 @@ const payloadOf = (harness: string, name: string) =>
     unknown
   >
 const payload = (name: string) => payloadOf('claude-code', name)
+/** The edit the payloads' replacement makes: the dashboard's role becomes anyone. */
+const PRINCIPAL_TO_ANYONE = {
+  oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
+  newString: '"Principal": "*"',
+  replaceAll: false,
+}
 
 describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', () => {
   const read = (name: string) => {
@@ -43,13 +49,7 @@ describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', (
       file: '/home/dev/payroll-infra/iam/buckets/payroll-exports.json',
       edit: {
         type: 'edit',
-        edits: [
-          {
-            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
-            newString: '"Principal": "*"',
-            replaceAll: false,
-          },
-        ],
+        edits: [PRINCIPAL_TO_ANYONE],
       },
     })
     expect(read('multiedit').action).toMatchObject({
@@ -183,13 +183,7 @@ describe('Gemini CLI (https://github.com/google-gemini/gemini-cli/blob/main/docs
       file: bucket,
       edit: {
         type: 'edit',
-        edits: [
-          {
-            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
-            newString: '"Principal": "*"',
-            replaceAll: false,
-          },
-        ],
+        edits: [PRINCIPAL_TO_ANYONE],
         // an old_string that does not match is "corrected" by the model: its result is unknown
         heals: true,
       },
@@ -399,13 +393,7 @@ describe('VS Code (https://code.visualstudio.com/docs/agents/reference/hooks-ref
       file: bucket,
       edit: {
         type: 'edit',
-        edits: [
-          {
-            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
-            newString: '"Principal": "*"',
-            replaceAll: false,
-          },
-        ],
+        edits: [PRINCIPAL_TO_ANYONE],
         heals: true,
       },
     })
