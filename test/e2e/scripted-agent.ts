@@ -1,6 +1,7 @@
 // A coding agent, as far as its project hooks go, scripted: one session in one repository. It
 // runs hooks the way Claude Code and Gemini CLI document them (the same configuration shape:
-// `hooks.<Event>` lists matcher groups `{matcher, hooks: [{type: "command", command}]}`): for
+// `hooks.<Event>` lists matcher groups `{matcher, hooks: [{type: "command", command}]}`; VS Code
+// lists the hooks themselves, `{type: "command", command}`, and runs every one for every tool): for
 // each call, every group of the harness's settings whose matcher matches the tool runs its
 // command with `sh -c`, the JSON payload on stdin, the project directory in the environment;
 // exit 2 blocks the call and its stderr goes to the model; exit 0 lets it run (the scripted
@@ -34,8 +35,12 @@ export interface HarnessProfile {
   stop: string
   /** the event when a subagent's turn ends, where the harness has one */
   subagentStop?: string
-  /** the variable that holds the project directory in a hook's environment */
-  projectVariable: string
+  /** the variable that holds the project directory in a hook's environment, where there is one */
+  projectVariable?: string
+  /** the fields every payload carries besides the event's own (Claude Code's, unless given) */
+  common?(session: string, dir: string, event: string): Record<string, unknown>
+  /** the field of an edit tool's input that names the file (`file_path`, unless given) */
+  fileField?: string
   /** the variables the harness sets in the shell commands it runs */
   agentEnv: Record<string, string>
   shellTool: string
@@ -77,6 +82,31 @@ export const GEMINI_PROFILE: HarnessProfile = {
   },
 }
 
+export const VSCODE_PROFILE: HarnessProfile = {
+  name: 'vscode',
+  configFile: '.github/hooks/acldrift.json',
+  beforeTool: 'PreToolUse',
+  stop: 'Stop',
+  agentEnv: {},
+  shellTool: 'run_in_terminal',
+  // https://code.visualstudio.com/docs/agents/reference/hooks-reference; common fields as in
+  // microsoft/vscode-copilot-chat's hooks reference (test/core/agent/payloads/vscode/README.md)
+  common: (session, dir, event) => ({
+    timestamp: new Date().toISOString(),
+    hookEventName: event,
+    sessionId: session,
+    transcript_path: join(dir, '.transcript.json'),
+    cwd: dir,
+  }),
+  fileField: 'filePath',
+  apply(tool, input, text) {
+    if (tool === 'create_file') return (input.content as string | undefined) ?? ''
+    if (tool === 'replace_string_in_file')
+      return text!.replace(input.oldString as string, () => input.newString as string)
+    return undefined
+  },
+}
+
 export class ScriptedAgent {
   readonly session = 'e2e-session-0b6f3c1e'
   constructor(
@@ -87,18 +117,22 @@ export class ScriptedAgent {
 
   private async groups(event: string): Promise<Array<{matcher?: string; hooks: Array<{command: string}>}>> {
     const settings = JSON.parse(await readFile(join(this.repo.dir, this.profile.configFile), 'utf8'))
-    return settings.hooks?.[event] ?? []
+    const entries: Array<Record<string, unknown>> = settings.hooks?.[event] ?? []
+    // A hook listed by itself (VS Code) is a group of one, without a matcher.
+    return entries.map((entry) =>
+      'hooks' in entry ? (entry as {hooks: Array<{command: string}>}) : {hooks: [entry as {command: string}]},
+    )
   }
 
   /** Runs the event's hooks that match `tool` (all hooks at the end of a turn); exit 2 of any blocks. */
   private async fire(event: string, payload: Record<string, unknown>, tool?: string): Promise<Outcome> {
-    const input = JSON.stringify({
+    const common = this.profile.common?.(this.session, this.repo.dir, event) ?? {
       session_id: this.session,
       transcript_path: join(this.repo.dir, '.transcript.jsonl'),
       cwd: this.repo.dir,
       hook_event_name: event,
-      ...payload,
-    })
+    }
+    const input = JSON.stringify({...common, ...payload})
     const results: RunResult[] = []
     for (const group of await this.groups(event)) {
       if (tool !== undefined && group.matcher !== undefined && !new RegExp(`^(${group.matcher})$`).test(tool))
@@ -112,7 +146,13 @@ export class ScriptedAgent {
   run(command: string, input: string): Promise<RunResult> {
     return runHermetic('sh', ['-c', command], {
       cwd: this.repo.dir,
-      env: {[this.profile.projectVariable]: this.repo.dir, ...this.profile.agentEnv, ...this.env},
+      env: {
+        ...(this.profile.projectVariable === undefined
+          ? {}
+          : {[this.profile.projectVariable]: this.repo.dir}),
+        ...this.profile.agentEnv,
+        ...this.env,
+      },
       input,
     })
   }
@@ -152,7 +192,7 @@ export class ScriptedAgent {
       })
       return
     }
-    const file = tool_input.file_path as string
+    const file = tool_input[this.profile.fileField ?? 'file_path'] as string
     const current = await readFile(file, 'utf8').catch(() => undefined)
     const next = this.profile.apply(tool_name, tool_input, current)
     if (next === undefined) return

@@ -4,8 +4,9 @@
 // the registries, the pipeline and the engine are compiled already.
 
 import {classifier} from '../classify.js'
+import {unknowable} from './edits.js'
 import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
-import {logged, reviewEdit} from './review.js'
+import {logged, plainFile, reviewEdit} from './review.js'
 
 /** The judgement of `action` on `path` (relative to the repository's root), a candidate path. */
 export async function judgeAccessEdit(
@@ -20,6 +21,15 @@ export async function judgeAccessEdit(
   if (assigned === undefined) return {}
   // From here the file is, or may be, an access config.
   const {current, result} = await proposed()
+  if (!result.ok && result.unknown === true) {
+    // Refused when the file is an access config now, a container reads it, or it is new.
+    if (current !== undefined && (await plainFile(repo.root, assigned, {path, content: current}))) return {}
+    const why = `${path} is an access-control config and ${unknowable(result.reason)}`
+    return {
+      refusal: {type: 'guarded', why},
+      log: {gitDir: repo.gitDir, entry: entry({tool: action.tool, file: path, reasons: [why]})},
+    }
+  }
   if (!result.ok) {
     const error = `the edit cannot be applied as the tool would: ${result.reason}`
     return {

@@ -13,7 +13,16 @@ export interface Bypass {
   command: string
   /** true: only a way around the git hooks (blocked when the repository has them) */
   hookBypass: boolean
+  /**
+   * The refs the command creates, moves or deletes, each as the full refs it may be (ANY_REF: only
+   * known at run time): a bypass only when one of them is the configured baseline's
+   * (`baselineRefs`; hook.ts decides).
+   */
+  refs?: string[]
 }
+
+/** A ref a command writes that is only known at run time. */
+export const ANY_REF = '*'
 
 /** The paths an agent must not write by shell: hooks, acldrift's files, the agents' hook configs. */
 export interface ProtectedPaths {
@@ -354,6 +363,14 @@ function gitBypasses(args: Word[], guarded: ProtectedPaths, text: string): Bypas
         bypass(`git update-index hides changes from the staged check`, true)
       break
   }
+  const refs = refWrites(sub.text, rest)
+  if (refs.length > 0)
+    found.push({
+      what: `git ${sub.text} creates, moves or deletes ${refs.includes(ANY_REF) ? 'a ref only known at run time' : refs.join(', ')}, the configured baseline (the approved state every edit and commit is compared with)`,
+      command: text,
+      hookBypass: true,
+      refs,
+    })
   for (const arg of rest) {
     const path = protectedPath(arg.text, guarded)
     if (
@@ -382,37 +399,65 @@ const LONG_VALUED =
 /** What gitOptions gives for a word only known at run time that may be an option. */
 const DYNAMIC = '$'
 
+interface GitOption {
+  /** `--long` (before any `=`), `-x` (one letter of a cluster), or DYNAMIC */
+  flag: string
+  /** its value, where it takes one (`valued`): attached (`--m=x`, `-mx`) or the next word */
+  value?: Word
+}
+
 /**
- * The options among a git command's arguments, up to `--`: each long one's name (before any
- * `=`), each letter of a cluster of short ones as `-x` up to one that takes a value (`short`),
- * whose value is skipped, as is a long one's that `long` names and that has no `=`; DYNAMIC for a
- * word only known at run time that may be an option.
+ * A git command's arguments read as git's option parser reads them: each long option's name
+ * (before any `=`), each letter of a cluster of short ones as `-x` up to one that takes a value
+ * (`short`), whose value is the rest of the cluster or the next word, as is a long one's that
+ * `long` names and that has no `=`; DYNAMIC for a word only known at run time that may be an
+ * option. The other words, and every word after `--`, are positionals.
  */
-function* gitOptions(args: Word[], valued: {short: string; long: RegExp}): Generator<string> {
+function parseGitArgs(args: Word[], valued: {short: string; long: RegExp}) {
+  const options: GitOption[] = []
+  const positionals: Word[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    if (arg.text === '--') return
+    if (arg.text === '--') {
+      positionals.push(...args.slice(i + 1))
+      break
+    }
     if (arg.dynamic && /^$|^-/.test(arg.text)) {
-      yield DYNAMIC
+      options.push({flag: DYNAMIC})
       continue
     }
     if (arg.text.startsWith('--')) {
-      const flag = arg.text.split('=')[0]!
-      yield flag
-      if (valued.long.test(flag) && !arg.text.includes('=')) i++
+      const at = arg.text.indexOf('=')
+      const flag = at === -1 ? arg.text : arg.text.slice(0, at)
+      if (at !== -1) options.push({flag, value: {text: arg.text.slice(at + 1), dynamic: arg.dynamic}})
+      else if (valued.long.test(flag)) options.push({flag, ...optionalValue(args[++i])})
+      else options.push({flag})
       continue
     }
-    if (!arg.text.startsWith('-')) continue
+    if (!arg.text.startsWith('-') || arg.text === '-') {
+      positionals.push(arg)
+      continue
+    }
     for (let c = 1; c < arg.text.length; c++) {
       const letter = arg.text[c]!
-      yield `-${letter}`
-      if (valued.short.includes(letter)) {
-        if (c === arg.text.length - 1) i++
-        break
+      if (!valued.short.includes(letter)) {
+        options.push({flag: `-${letter}`})
+        continue
       }
+      const value =
+        c === arg.text.length - 1 ? args[++i] : {text: arg.text.slice(c + 1), dynamic: arg.dynamic}
+      options.push({flag: `-${letter}`, ...optionalValue(value)})
+      break
     }
   }
+  return {options, positionals}
 }
+
+const optionalValue = (value: Word | undefined) => (value === undefined ? {} : {value})
+
+/** The options among a git command's arguments (parseGitArgs), by name. */
+const gitOptions = (args: Word[], valued: {short: string; long: RegExp}) =>
+  parseGitArgs(args, valued).options.map((o) => o.flag)
 
 function skipsVerify(sub: string, args: Word[]): boolean {
   let skip = false
@@ -458,3 +503,164 @@ function protectedPath(word: string, guarded: ProtectedPaths): string | undefine
   }
   return undefined
 }
+
+/** Whether `flag` is the long option `name` or a prefix of it git takes (at least `min` long). */
+const long = (flag: string, name: string, min: number) => flag.length >= min && name.startsWith(flag)
+
+/** A branch name or ref as written: the full refs it may be when `prefixes` complete it. */
+function named(word: Word, prefixes: readonly string[]): string[] {
+  if (word.dynamic) return [ANY_REF]
+  const text = word.text.replace(/^\+/, '')
+  return text.startsWith('refs/') ? [text] : prefixes.map((prefix) => `${prefix}${text}`)
+}
+
+const HEADS = ['refs/heads/']
+const HEADS_OR_TAGS = ['refs/heads/', 'refs/tags/']
+
+/**
+ * The refs `git SUB ARGS` creates, moves or deletes (each as the full refs it may be): a branch
+ * created, forced, renamed, copied or deleted (`branch`, `checkout -b/-B`, `switch -c/-C`,
+ * `worktree add -b/-B`), a tag created (`tag NAME`; moving or deleting one is refused anyway), a
+ * symbolic ref written, and the local refs a fetch or a push writes (`git push . evil:main`,
+ * `git fetch . evil:main`; a push to a named remote updates its remote-tracking ref). Not
+ * included: what moves the branch checked out (`reset`, `commit`, `rebase`…), which depends on
+ * the current branch.
+ */
+function refWrites(sub: string, args: Word[]): string[] {
+  switch (sub) {
+    case 'branch':
+      return branchWrites(args)
+    case 'checkout':
+    case 'switch': {
+      const {options} = parseGitArgs(args, {short: 'bBcC', long: /^--(create|force-create|orphan|conflict)$/})
+      return options.flatMap(({flag, value}) => {
+        if (flag === DYNAMIC) return [ANY_REF]
+        const creates =
+          ['-b', '-B'].includes(flag) ||
+          (sub === 'switch' && ['-c', '-C'].includes(flag)) ||
+          long(flag, '--create', 4) ||
+          long(flag, '--force-create', 3) ||
+          long(flag, '--orphan', 4)
+        return creates && value !== undefined ? named(value, HEADS) : []
+      })
+    }
+    case 'worktree': {
+      if (args[0]?.text !== 'add') return args[0]?.dynamic === true ? [ANY_REF] : []
+      const {options} = parseGitArgs(args.slice(1), {short: 'bB', long: /^--reason$/})
+      return options.flatMap(({flag, value}) =>
+        flag === DYNAMIC
+          ? [ANY_REF]
+          : ['-b', '-B'].includes(flag) && value !== undefined
+            ? named(value, HEADS)
+            : [],
+      )
+    }
+    case 'tag': {
+      const {options, positionals} = parseGitArgs(args, {
+        short: 'mFu',
+        long: /^--(message|file|local-user|contains|no-contains|merged|no-merged|points-at|sort|format)$/,
+      })
+      if (options.some((o) => o.flag === DYNAMIC)) return [ANY_REF]
+      const lists = options.some(
+        ({flag}) => ['-l', '-n', '-v', '-d'].includes(flag) || TAG_LISTING.test(flag),
+      )
+      return lists || positionals[0] === undefined ? [] : named(positionals[0], ['refs/tags/'])
+    }
+    case 'symbolic-ref': {
+      const {options, positionals} = parseGitArgs(args, {short: 'm', long: /^$/})
+      const deletes = options.some(({flag}) => flag === '-d' || long(flag, '--delete', 3))
+      return positionals[0] !== undefined && (deletes || positionals.length >= 2)
+        ? named(positionals[0], [''])
+        : []
+    }
+    case 'push':
+    case 'fetch':
+    case 'pull':
+      return transferWrites(sub, args)
+    default:
+      return []
+  }
+}
+
+const TAG_LISTING = /^--(list?|contains|no-contains|merged|no-merged|points-at|sort|format|verify|column)/
+
+function branchWrites(args: Word[]): string[] {
+  const {options, positionals} = parseGitArgs(args, {
+    short: 'u',
+    long: /^--(set-upstream-to|format|sort|points-at|contains|no-contains|merged|no-merged)$/,
+  })
+  if (options.some((o) => o.flag === DYNAMIC)) return [ANY_REF]
+  const has = (short: string[], name: string, min: number) =>
+    options.some(({flag}) => short.includes(flag) || long(flag, name, min))
+  const remote = has(['-r'], '--remotes', 5)
+  if (has(['-d', '-D'], '--delete', 5))
+    return positionals.flatMap((p) => named(p, remote ? ['refs/remotes/'] : HEADS))
+  if (has(['-m', '-M'], '--move', 4) || has(['-c', '-C'], '--copy', 5))
+    return positionals.flatMap((p) => named(p, HEADS))
+  const lists =
+    remote ||
+    options.some(
+      ({flag}) =>
+        ['-l', '-a', '-v', '-u'].includes(flag) ||
+        /^--(list?|all|contains|no-contains|merged|no-merged|points-at|show-current|verbose|format|sort|set-upstream-to|unset-upstream|edit-description)/.test(
+          flag,
+        ),
+    )
+  return lists || positionals[0] === undefined ? [] : named(positionals[0], HEADS)
+}
+
+/**
+ * The local refs a push or a fetch writes from its refspecs: a push to this repository (`.` or a
+ * path) writes the destination; a push to a named remote, that remote's remote-tracking ref; a
+ * fetch (or pull) with `SRC:DST`, DST.
+ */
+function transferWrites(sub: string, args: Word[]): string[] {
+  const {options, positionals} = parseGitArgs(args, {
+    short: 'ojsSXr',
+    long: /^--(repo|receive-pack|upload-pack|exec|push-option|server-option|depth|deepen|shallow-since|shallow-exclude|refmap|jobs|negotiation-tip|strategy|strategy-option|gpg-sign)$/,
+  })
+  const [remote, ...specs] = positionals
+  if (remote === undefined) return []
+  if (options.some((o) => o.flag === DYNAMIC) || remote.dynamic) return specs.length > 0 ? [ANY_REF] : []
+  const local = remote.text === '.' || /^(\/|\.\.?\/|file:)/.test(remote.text)
+  const deletes = sub === 'push' && options.some(({flag}) => flag === '-d' || long(flag, '--delete', 4))
+  return specs.flatMap((spec) => {
+    if (spec.dynamic) return [ANY_REF]
+    const text = spec.text.replace(/^\+/, '')
+    const colon = text.lastIndexOf(':')
+    if (sub !== 'push' && colon === -1) return []
+    const dst = {text: colon === -1 || deletes ? text : text.slice(colon + 1), dynamic: false}
+    if (dst.text === '' || dst.text === 'HEAD') return sub === 'push' && local ? [ANY_REF] : []
+    if (sub !== 'push' || local) return named(dst, HEADS_OR_TAGS)
+    const branch = dst.text.replace(/^refs\/heads\//, '')
+    return branch.startsWith('refs/') ? [] : [`refs/remotes/${remote.text}/${branch}`]
+  })
+}
+
+/**
+ * The refs git may read a baseline revision from, as gitrevisions(7) resolves a name
+ * (`$GIT_DIR/NAME`, `refs/NAME`, `refs/tags/NAME`, `refs/heads/NAME`, `refs/remotes/NAME`,
+ * `refs/remotes/NAME/HEAD`; `main~2` is read from `main`): writing any of them moves (or
+ * shadows) the baseline. A name starting with `refs/` is that ref alone.
+ */
+export function baselineRefs(revision: string): string[] {
+  const name = revision.split(/[~^:]|@\{/)[0]!
+  if (name === '' || name === 'HEAD' || name === '@') return []
+  if (name.startsWith('refs/')) return [name]
+  return [
+    name,
+    `refs/${name}`,
+    `refs/tags/${name}`,
+    `refs/heads/${name}`,
+    `refs/remotes/${name}`,
+    `refs/remotes/${name}/HEAD`,
+  ]
+}
+
+/**
+ * Whether a command's ref writes (a Bypass's `refs`) touch one of `baseline` (baselineRefs;
+ * ANY_REF there: the baseline is not known, and every ref counts).
+ */
+export const writesBaseline = (refs: readonly string[], baseline: readonly string[]) =>
+  baseline.length > 0 &&
+  refs.some((ref) => ref === ANY_REF || baseline.includes(ANY_REF) || baseline.includes(ref))

@@ -6,8 +6,12 @@
 
 import type {ProposedEdit, StringEdit} from './edits.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
+import {MalformedPayload} from './payload.js'
+import {vscodeAction} from './vscode-tools.js'
 
-export type HarnessName = 'claude-code' | 'cursor' | 'gemini'
+export {MalformedPayload}
+
+export type HarnessName = 'claude-code' | 'cursor' | 'gemini' | 'vscode'
 
 /** The launcher the harnesses' hook commands run (committed; see init/scripts.ts). */
 export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
@@ -15,6 +19,8 @@ export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
 /** What the agent is about to do (or did), as far as acldrift cares. */
 export type AgentAction =
   | {type: 'edit'; tool: string; file: string; edit: ProposedEdit}
+  /** one tool call that edits several files (VS Code's multi_replace_string_in_file, apply_patch) */
+  | {type: 'edits'; tool: string; edits: Array<{file: string; edit: ProposedEdit}>}
   | {type: 'shell'; command: string; cwd?: string}
   | {type: 'stop'; repeated: boolean}
   | {type: 'other'}
@@ -86,8 +92,6 @@ function text(object: Record<string, unknown>, field: string): string {
 
 const optionalText = (object: Record<string, unknown>, field: string) =>
   typeof object[field] === 'string' ? (object[field] as string) : undefined
-
-export class MalformedPayload extends Error {}
 
 function stringEdit(value: unknown): StringEdit {
   if (!isObject(value)) throw new MalformedPayload('an edit is not an object')
@@ -225,6 +229,8 @@ function geminiEdit(tool: string, input: Record<string, unknown>): ProposedEdit 
         ...(expected === undefined ? {} : {count: expected as number}),
       },
     ],
+    // an old_string that does not match as given is "corrected" by the model (source.notes)
+    heals: true,
   }
 }
 
@@ -385,7 +391,67 @@ export const CURSOR: Harness = {
   },
 }
 
-export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, CURSOR, GEMINI_CLI]
+/** VS Code's hook entry: `{type: "command", command, timeout}` in the list of its event (flat). */
+const vscodeRuns = (entries: unknown, command: string) =>
+  Array.isArray(entries) &&
+  entries.some((entry) => isObject(entry) && entry.type === 'command' && entry.command === command)
+
+/** VS Code's default hook timeout is 30 s; acldrift's own deadline (45 s) comes first at 60. */
+const VSCODE_TIMEOUT_SECONDS = 60
+
+export const VSCODE: Harness = {
+  name: 'vscode',
+  title: 'VS Code',
+  source: {
+    url: 'https://code.visualstudio.com/docs/agents/reference/hooks-reference',
+    asOf: 'read on 2026-12-07 (code.visualstudio.com/docs/agent-customization/hooks and the hooks reference, the Local harness; microsoft/vscode-copilot-chat assets/prompts/skills/agent-customization/references/hooks.md and src/extension/tools/)',
+    notes: [
+      'Workspace hooks live in .github/hooks/*.json: {hooks: {<Event>: [{type: "command", command, windows, linux, osx, cwd (relative to the repository root), env, timeout (seconds, default 30)}]}}. VS Code ignores matchers: every PreToolUse hook runs before every tool.',
+      "stdin is JSON with the common fields timestamp, hookEventName, sessionId, transcript_path, cwd; PreToolUse adds tool_name, tool_input (the tool's own input, as VS Code passes it to the hook) and tool_use_id.",
+      'Exit code 0 allows (stdout may hold JSON: hookSpecificOutput.permissionDecision "allow" | "ask" | "deny"); exit code 2 is a blocking error shown to the model; any other exit code is a non-blocking warning (the launcher turns a crash or a kill into exit 2 on PreToolUse).',
+      "The edit tools and their inputs are read from the extension's source (vscode-tools.ts): create_file, replace_string_in_file, multi_replace_string_in_file, insert_edit_into_file, apply_patch, and run_in_terminal for commands. Where the result of an edit cannot be known (a replacement the tool repairs, insert_edit_into_file, apply_patch's updates, deletes and moves) an edit of an access config is blocked and the agent told to use an edit whose result is exact.",
+      "Stop is documented as an event, but not what its input holds to tell a repeated stop (Claude Code's stop_hook_active): acldrift does not install a Stop hook for VS Code.",
+      "Sessions of other harnesses in VS Code (Copilot CLI, Claude) use their own hook configurations and payloads; this is the Local harness's.",
+    ],
+  },
+  configFile: '.github/hooks/acldrift.json',
+  hooks: [{event: 'PreToolUse'}],
+  failClosed: ['PreToolUse'],
+  projectDir: '$(git rev-parse --show-toplevel)',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const session = optionalText(payload, 'sessionId') ?? optionalText(payload, 'session_id')
+    const call = {session, cwd: optionalText(payload, 'cwd')}
+    if (event !== 'PreToolUse') return {...call, action: {type: 'other'}}
+    const tool = text(payload, 'tool_name')
+    const input = payload.tool_input
+    if (!isObject(input)) throw new MalformedPayload('tool_input is not an object')
+    return {...call, action: vscodeAction(tool, input)}
+  },
+  answer(_event, verdict) {
+    if (verdict.block) return {code: 2, stdout: '', stderr: `${verdict.message}\n`}
+    return allow
+  },
+  launcherBlock: {code: 2},
+  install(existing) {
+    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+    for (const {event} of this.hooks) {
+      const command = hookCommand(this, event)
+      const entries = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+      if (!vscodeRuns(entries, command))
+        entries.push({type: 'command', command, timeout: VSCODE_TIMEOUT_SECONDS})
+      hooks[event] = entries
+    }
+    return {...existing, hooks}
+  },
+  installed(value) {
+    if (!isObject(value) || !isObject(value.hooks)) return false
+    const hooks = value.hooks
+    return this.hooks.every(({event}) => vscodeRuns(hooks[event], hookCommand(this, event)))
+  },
+}
+
+export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, CURSOR, GEMINI_CLI, VSCODE]
 
 /**
  * The events of acldrift's hooks that a hook configuration's text runs, each judged as

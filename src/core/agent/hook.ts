@@ -14,7 +14,7 @@ import {dotGitDir} from '../../git/dot-git.js'
 import {readRegularIfExists} from '../../kernel/files.js'
 import {CONFIG_FILE} from '../config-file.js'
 import {compileGlobs, mayBeAccessConfig} from './candidates.js'
-import {applyEdit} from './edits.js'
+import {applyEdit, unknowable} from './edits.js'
 import {HARNESSES, type Harness, type HookCall, hooksDropped} from './harnesses.js'
 import type {ConfigView, EditAction, Entry, Judgement, Proposed, Repository} from './judgement.js'
 
@@ -98,6 +98,20 @@ export async function judge(
       // Until shown to be no access config, an edit fails closed.
       state.sensitive = action.file
       return judgeEdit(resolve(base, action.file), action, entry, slow)
+    case 'edits': {
+      // One call, several files: the first refusal refuses the call.
+      state.sensitive = action.edits.map((e) => e.file).join(', ')
+      for (const {file, edit} of action.edits) {
+        const judgement = await judgeEdit(
+          resolve(base, file),
+          {type: 'edit', tool: action.tool, file, edit},
+          entry,
+          slow,
+        )
+        if (judgement.refusal !== undefined) return judgement
+      }
+      return ALLOW
+    }
     case 'shell':
       return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
     case 'stop':
@@ -118,6 +132,8 @@ async function judgeEdit(
   // Settings that switch every hook of the harness off, wherever they are (user settings too).
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
     const {result} = await proposed()
+    if (!result.ok && result.unknown === true)
+      return guarded(entry, file, action.tool, `${file}: ${unknowable(result.reason)}`)
     if (result.ok && /"disableAllHooks"\s*:\s*true/.test(result.content))
       return guarded(
         entry,
@@ -139,7 +155,9 @@ async function judgeEdit(
   const hookConfig = HARNESSES.find((h) => h.configFile === path)
   if (hookConfig !== undefined || MANAGER_CONFIGS.some((pattern) => pattern.test(path))) {
     const {current, result} = await proposed()
-    if (!result.ok) return ALLOW // the tool fails the same way: nothing changes
+    if (!result.ok)
+      // The tool fails the same way (nothing changes), unless it may write what nobody can know.
+      return result.unknown === true ? log(`the edit of ${path}: ${unknowable(result.reason)}`) : ALLOW
     const before = current?.toString('utf8')
     const weakened =
       hookConfig !== undefined
@@ -198,12 +216,16 @@ async function configView(repo: Repository): Promise<ConfigView> {
 }
 
 async function judgeShell(cwd: string, command: string, entry: Entry): Promise<Judgement> {
-  const {findBypasses} = await import('./bypass.js')
+  const {findBypasses, writesBaseline} = await import('./bypass.js')
   const bypasses = findBypasses(command, {paths: SHELL_GUARDED})
   if (bypasses.length === 0) return ALLOW
   const repo = await locate(cwd)
   const hooked = repo !== undefined && (await hasGitHooks(repo.root))
-  const counted = bypasses.filter((b) => !b.hookBypass || hooked)
+  const baseline =
+    bypasses.some((b) => b.refs !== undefined) && repo !== undefined ? await baselineRefsOf(repo.root) : []
+  const counted = bypasses.filter(
+    (b) => (!b.hookBypass || hooked) && (b.refs === undefined || writesBaseline(b.refs, baseline)),
+  )
   if (counted.length === 0) return ALLOW
   const reasons = counted.map((b) => b.what)
   return {
@@ -212,6 +234,25 @@ async function judgeShell(cwd: string, command: string, entry: Entry): Promise<J
       ? {}
       : {log: {gitDir: repo.gitDir, entry: entry({action: 'shell', command, reasons})}}),
   }
+}
+
+/**
+ * The refs the configured revision baseline is read from (none for a snapshot file, or without a
+ * `baseline:`: HEAD). A config that does not load leaves the baseline unknown: every ref counts.
+ */
+async function baselineRefsOf(root: string): Promise<string[]> {
+  const [{loadConfig}, {baselineRefs, ANY_REF}] = await Promise.all([
+    import('../config.js'),
+    import('./bypass.js'),
+  ])
+  const named = await loadConfig(root).then(
+    (config) => config.baseline,
+    () => ANY_REF,
+  )
+  if (named === undefined) return []
+  if (named === ANY_REF) return [ANY_REF]
+  const snapshot = await readRegularIfExists(resolve(root, named)).catch(() => undefined)
+  return snapshot === undefined ? baselineRefs(named) : []
 }
 
 /** Whether git runs acldrift's hooks here (the hooks directory or a hook manager's launcher). */

@@ -39,6 +39,22 @@ const readersOnce = (root: string, config: Config, path: string) => {
   return () => (readers ??= readersOf(root, config, [path]).then((paths) => new Set(paths)))
 }
 
+/**
+ * Whether `file` is a candidate path that is no access config as it is, and that no container
+ * format reads: an edit of it whose result cannot be known is left to the end of the turn and
+ * the git hooks.
+ */
+export function plainFile(
+  root: string,
+  assigned: Parameters<typeof readDocuments>[1],
+  file: SourceFile,
+): Promise<boolean> {
+  return oneRun(async () => {
+    const [holds, config] = await Promise.all([holdsAccess(file, assigned), loadConfig(root)])
+    return !holds && (await readersOnce(root, config, file.path)()).size === 0
+  })
+}
+
 export function reviewEdit(
   root: string,
   assigned: Parameters<typeof readDocuments>[1],

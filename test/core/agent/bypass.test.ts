@@ -1,9 +1,14 @@
 import {describe, expect, it} from 'vitest'
-import {findBypasses} from '../../../src/core/agent/bypass.js'
+import {ANY_REF, baselineRefs, findBypasses, writesBaseline} from '../../../src/core/agent/bypass.js'
 import {SHELL_GUARDED} from '../../../src/core/agent/hook.js'
 
 const guarded = {paths: SHELL_GUARDED}
-const found = (line: string) => findBypasses(line, guarded)
+/** The bypasses of `line` in a repository whose configured baseline is `baseline` (a revision). */
+const foundWith = (line: string, baseline: string) =>
+  findBypasses(line, guarded).filter(
+    (b) => b.refs === undefined || writesBaseline(b.refs, baselineRefs(baseline)),
+  )
+const found = (line: string) => foundWith(line, 'main')
 
 describe('findBypasses: the ways around the git hooks and a human decision', () => {
   it.each([
@@ -118,5 +123,95 @@ describe('findBypasses: the ways around the git hooks and a human decision', () 
     expect(found('git tag -f v1')[0]!.hookBypass).toBe(true)
     expect(found('acldrift approve 3f9c')[0]!.hookBypass).toBe(false)
     expect(found('rm .git/hooks/pre-commit')[0]!.hookBypass).toBe(false)
+  })
+
+  // The configured baseline `baseline: main`: a branch moved, created over it, deleted or
+  // shadowed by a ref git reads first is the approved state changed without a person.
+  it.each([
+    'git branch -f main evil',
+    'git branch --force main HEAD~3',
+    'git branch -fD main',
+    'git branch -D main',
+    'git branch --delete --force main',
+    'git branch -M evil main',
+    'git branch -m main old-main',
+    'git branch -C evil main',
+    'git branch main evil',
+    'git checkout -B main evil',
+    'git checkout -Bmain evil',
+    'git checkout -fB main',
+    'git switch -C main evil',
+    'git switch --force-create main evil',
+    'git switch --force-c=main evil',
+    'git worktree add -B main /tmp/w evil',
+    'git push . evil:main',
+    'git push . +evil:refs/heads/main',
+    'git push --force . HEAD:main',
+    'git push ./ :main',
+    'git push --delete . main',
+    'git fetch . evil:main',
+    'git fetch -f . +refs/heads/evil:refs/heads/main',
+    'git pull . evil:main',
+    'git tag main evil',
+    'git symbolic-ref refs/heads/main refs/heads/evil',
+    'git -C . branch -f main evil',
+    'sh -c "git branch -f main evil"',
+    'B=main; git branch -f $B evil',
+    'git branch -f "$(echo main)" evil',
+    'git push . evil:$DST',
+  ])('refuses %j when the baseline is main', (line) => {
+    const bypasses = found(line)
+    expect(bypasses.length, line).toBeGreaterThan(0)
+    expect(bypasses.every((b) => b.hookBypass)).toBe(true)
+  })
+
+  it.each([
+    'git branch feature',
+    'git branch -f feature main',
+    'git branch -d feature',
+    'git branch -m feature feature-2',
+    'git branch --list main',
+    'git branch -a',
+    'git branch --contains main',
+    'git branch -u origin/main feature',
+    'git branch --set-upstream-to=origin/main',
+    'git checkout main',
+    'git checkout -b feature main',
+    'git checkout -- main',
+    'git switch main',
+    'git switch -c feature main',
+    'git worktree add /tmp/w main',
+    'git push origin main',
+    'git push . main:feature',
+    'git fetch origin',
+    'git fetch origin main',
+    'git pull origin main',
+    'git tag v2 main',
+    'git log main',
+    'git reset --hard main',
+    'git merge main',
+  ])('lets %j run when the baseline is main', (line) => {
+    expect(found(line)).toEqual([])
+  })
+
+  it('reads the baseline as git resolves its name, and moves of a remote-tracking baseline', () => {
+    expect(baselineRefs('main~2')).toContain('refs/heads/main')
+    expect(baselineRefs('refs/heads/main')).toEqual(['refs/heads/main'])
+    expect(baselineRefs('origin/main')).toEqual(
+      expect.arrayContaining(['refs/remotes/origin/main', 'refs/heads/origin/main']),
+    )
+    expect(baselineRefs('HEAD')).toEqual([])
+    // `origin/main`: a push to origin's main moves it; so does a branch that shadows it.
+    expect(foundWith('git push origin evil:main', 'origin/main')).toHaveLength(1)
+    expect(foundWith('git push -f origin HEAD:refs/heads/main', 'origin/main')).toHaveLength(1)
+    expect(foundWith('git branch origin/main evil', 'origin/main')).toHaveLength(1)
+    expect(foundWith('git push origin feature', 'origin/main')).toEqual([])
+    // a tag baseline: a branch of the same name is read after the tag (listed, refused to be safe)
+    expect(foundWith('git branch -f v1 evil', 'v1')).toHaveLength(1)
+    expect(foundWith('git branch -f main evil', 'v1')).toEqual([])
+    // a baseline that is not known (a config that does not load): every ref write counts
+    expect(writesBaseline(['refs/heads/feature'], [ANY_REF])).toBe(true)
+    // no revision baseline (a snapshot file, or HEAD): none does
+    expect(writesBaseline(['refs/heads/main'], [])).toBe(false)
   })
 })

@@ -9,7 +9,9 @@ import {
   GEMINI_CLI,
   hookCommand,
   MalformedPayload,
+  VSCODE,
 } from '../../../src/core/agent/harnesses.js'
+import {applyEdit} from '../../../src/core/agent/edits.js'
 
 const payloadOf = (harness: string, name: string) =>
   JSON.parse(readFileSync(new URL(`payloads/${harness}/${name}.json`, import.meta.url), 'utf8')) as Record<
@@ -17,6 +19,12 @@ const payloadOf = (harness: string, name: string) =>
     unknown
   >
 const payload = (name: string) => payloadOf('claude-code', name)
+/** The edit the payloads' replacement makes: the dashboard's role becomes anyone. */
+const PRINCIPAL_TO_ANYONE = {
+  oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
+  newString: '"Principal": "*"',
+  replaceAll: false,
+}
 
 describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', () => {
   const read = (name: string) => {
@@ -41,13 +49,7 @@ describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', (
       file: '/home/dev/payroll-infra/iam/buckets/payroll-exports.json',
       edit: {
         type: 'edit',
-        edits: [
-          {
-            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
-            newString: '"Principal": "*"',
-            replaceAll: false,
-          },
-        ],
+        edits: [PRINCIPAL_TO_ANYONE],
       },
     })
     expect(read('multiedit').action).toMatchObject({
@@ -181,13 +183,9 @@ describe('Gemini CLI (https://github.com/google-gemini/gemini-cli/blob/main/docs
       file: bucket,
       edit: {
         type: 'edit',
-        edits: [
-          {
-            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
-            newString: '"Principal": "*"',
-            replaceAll: false,
-          },
-        ],
+        edits: [PRINCIPAL_TO_ANYONE],
+        // an old_string that does not match is "corrected" by the model: its result is unknown
+        heals: true,
       },
     })
     expect(read('replace-expected').action).toMatchObject({
@@ -357,5 +355,213 @@ describe('Cursor (https://cursor.com/docs/hooks)', () => {
     ])
     // stop fails open: a crash there must not keep the agent from finishing its turn.
     expect(hooks.stop).toEqual([{command: hookCommand(CURSOR, 'stop')}])
+  })
+})
+
+describe('VS Code (https://code.visualstudio.com/docs/agents/reference/hooks-reference)', () => {
+  const root = '/home/dev/payroll-infra'
+  const bucket = `${root}/iam/buckets/payroll-exports.json`
+  const read = (name: string) => {
+    const p = payloadOf('vscode', name)
+    return VSCODE.read(p.hookEventName as string, p)
+  }
+  const policy = [
+    '{',
+    '  "Statement": [',
+    '    {"Effect": "Allow", "Action": "s3:GetObject",',
+    '      "Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}},',
+    '    {"Effect": "Deny", "Action": "s3:*", "Principal": "*"}',
+    '  ]',
+    '}',
+  ].join('\n')
+
+  it('reads create_file and replace_string_in_file as edits of a file, with the session and the directory', () => {
+    expect(read('create_file')).toEqual({
+      session: 'vs-6a1f',
+      cwd: root,
+      action: {
+        type: 'edit',
+        tool: 'create_file',
+        file: bucket,
+        edit: {type: 'write', content: '{\n  "Version": "2012-10-17",\n  "Statement": []\n}\n'},
+      },
+    })
+    const replace = read('replace_string_in_file').action
+    expect(replace).toEqual({
+      type: 'edit',
+      tool: 'replace_string_in_file',
+      file: bucket,
+      edit: {
+        type: 'edit',
+        edits: [PRINCIPAL_TO_ANYONE],
+        heals: true,
+      },
+    })
+    // Exactly one exact occurrence: the result is known. None, or several: VS Code repairs the
+    // edit (editFileHealing.tsx), and what it then writes is unknown.
+    const edit = (replace as {edit: Parameters<typeof applyEdit>[1]}).edit
+    expect(applyEdit(policy, edit)).toEqual({
+      ok: true,
+      content: policy.replace('{"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}', '"*"'),
+    })
+    expect(applyEdit('{}', edit)).toMatchObject({ok: false, unknown: true})
+    const twice = `${policy}\n${policy}`
+    expect(applyEdit(twice, edit)).toMatchObject({ok: false, unknown: true})
+    // create_file without content creates an empty file.
+    const empty = VSCODE.read('PreToolUse', {
+      tool_name: 'create_file',
+      tool_input: {filePath: bucket},
+    }).action
+    expect(empty).toMatchObject({edit: {type: 'write', content: ''}})
+  })
+
+  it('reads multi_replace_string_in_file per file, each replacement placed in the file as it is', () => {
+    const action = read('multi_replace_string_in_file').action
+    expect(action).toEqual({
+      type: 'edits',
+      tool: 'multi_replace_string_in_file',
+      edits: [
+        {
+          file: bucket,
+          edit: {
+            type: 'batch',
+            edits: [
+              {oldString: 's3:GetObject', newString: 's3:*'},
+              {oldString: '"Effect": "Deny"', newString: '"Effect": "Allow"'},
+            ],
+          },
+        },
+        {
+          file: `${root}/src/app.ts`,
+          edit: {type: 'batch', edits: [{oldString: 'app = 1', newString: 'app = 2'}]},
+        },
+      ],
+    })
+    const [first] = (action as {edits: Array<{edit: Parameters<typeof applyEdit>[1]}>}).edits
+    expect(applyEdit(policy, first!.edit)).toEqual({
+      ok: true,
+      content: policy.replace('s3:GetObject', 's3:*').replace('"Effect": "Deny"', '"Effect": "Allow"'),
+    })
+    // Placed in the original, not one after the other: "s3:*" is in the file twice after the first.
+    const chained = {
+      type: 'batch' as const,
+      edits: [
+        {oldString: 's3:GetObject', newString: 'X'},
+        {oldString: 'X', newString: 'Y'},
+      ],
+    }
+    expect(applyEdit(policy, chained)).toMatchObject({ok: false, unknown: true})
+    const overlap = {
+      type: 'batch' as const,
+      edits: [
+        {oldString: '"Effect": "Deny"', newString: ''},
+        {oldString: 'Deny", "Action', newString: ''},
+      ],
+    }
+    expect(applyEdit(policy, overlap)).toMatchObject({
+      ok: false,
+      unknown: true,
+      reason: 'two replacements overlap',
+    })
+  })
+
+  it('reads insert_edit_into_file and the parts of apply_patch it cannot compute as unknown', () => {
+    expect(read('insert_edit_into_file').action).toMatchObject({
+      type: 'edit',
+      file: bucket,
+      edit: {type: 'unknown'},
+    })
+    expect(read('apply_patch').action).toEqual({
+      type: 'edits',
+      tool: 'apply_patch',
+      edits: [
+        {
+          file: bucket,
+          edit: {type: 'unknown', reason: 'apply_patch places an update by fuzzy context matching'},
+        },
+        {
+          file: `${root}/iam/readers.json`,
+          edit: {type: 'write', content: '{"Version": "2012-10-17",\n "Statement": []}'},
+        },
+        {file: `${root}/old.json`, edit: {type: 'unknown', reason: 'apply_patch deletes the file'}},
+      ],
+    })
+    const patch = (input: string) =>
+      VSCODE.read('PreToolUse', {tool_name: 'apply_patch', tool_input: {input}}).action
+    expect(
+      patch('*** Begin Patch\n*** Add File: a.json\n+{}\n not an addition\n*** End Patch'),
+    ).toMatchObject({
+      edits: [{file: 'a.json', edit: {type: 'unknown'}}],
+    })
+    expect(
+      patch('*** Begin Patch\n*** Update File: a.json\n*** Move to: b.json\n*** End Patch'),
+    ).toMatchObject({
+      edits: [{file: 'a.json'}, {file: 'b.json', edit: {type: 'unknown'}}],
+    })
+    expect(() => patch('just text')).toThrow(MalformedPayload)
+  })
+
+  it("reads run_in_terminal as a shell command, other tools as nothing to judge, the extension's own names too", () => {
+    expect(read('run_in_terminal-no-verify').action).toEqual({
+      type: 'shell',
+      command: 'git add -A && git commit --no-verify -m "Fix AccessDenied on the exports"',
+    })
+    expect(read('read_file').action).toEqual({type: 'other'})
+    expect(
+      VSCODE.read('PreToolUse', {
+        tool_name: 'copilot_createFile',
+        tool_input: {filePath: bucket, content: 'x'},
+      }).action,
+    ).toMatchObject({type: 'edit', file: bucket, edit: {type: 'write', content: 'x'}})
+    expect(VSCODE.read('Stop', {hookEventName: 'Stop'}).action).toEqual({type: 'other'})
+  })
+
+  it('refuses a payload without the documented fields (the CLI then fails closed)', () => {
+    const create = payloadOf('vscode', 'create_file')
+    expect(() => VSCODE.read('PreToolUse', 'x')).toThrow(MalformedPayload)
+    expect(() => VSCODE.read('PreToolUse', {...create, tool_input: {content: 'x'}})).toThrow(MalformedPayload)
+    expect(() => VSCODE.read('PreToolUse', {...create, tool_input: {filePath: bucket, content: 3}})).toThrow(
+      MalformedPayload,
+    )
+    expect(() =>
+      VSCODE.read('PreToolUse', {
+        tool_name: 'multi_replace_string_in_file',
+        tool_input: {replacements: [{filePath: bucket}]},
+      }),
+    ).toThrow(MalformedPayload)
+  })
+
+  it('answers with the documented exit codes: 2 and stderr blocks, 0 allows', () => {
+    expect(VSCODE.answer('PreToolUse', {block: true, message: 'why'})).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'why\n',
+    })
+    expect(VSCODE.answer('PreToolUse', {block: false})).toEqual({code: 0, stdout: '', stderr: ''})
+    expect(VSCODE.launcherBlock.code).toBe(2)
+    expect(VSCODE.failClosed).toEqual(['PreToolUse'])
+  })
+
+  it("adds acldrift's hook to the workspace hook file, keeping the user's, once", () => {
+    const mine = {
+      hooks: {PreToolUse: [{type: 'command', command: './scripts/validate-tool.sh', timeout: 15}]},
+      note: 'x',
+    }
+    const merged = VSCODE.install(mine)
+    expect(merged.note).toBe('x')
+    const hooks = merged.hooks as Record<string, unknown[]>
+    expect(hooks.PreToolUse).toEqual([
+      mine.hooks.PreToolUse[0],
+      {
+        type: 'command',
+        command: 'sh "$(git rev-parse --show-toplevel)/.acldrift/agent-hook.sh" vscode PreToolUse',
+        timeout: 60,
+      },
+    ])
+    expect(VSCODE.install(merged)).toEqual(merged)
+    expect(VSCODE.installed(merged)).toBe(true)
+    expect(VSCODE.installed(mine)).toBe(false)
+    expect(VSCODE.installed({hooks: {PreToolUse: [mine.hooks.PreToolUse[0]]}})).toBe(false)
+    expect(VSCODE.configFile).toBe('.github/hooks/acldrift.json')
   })
 })

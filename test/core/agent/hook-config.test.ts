@@ -11,6 +11,7 @@ import {
   GEMINI_CLI,
   hooksDropped,
   hookCommand,
+  VSCODE,
 } from '../../../src/core/agent/harnesses.js'
 import {judge} from '../../../src/core/agent/hook.js'
 
@@ -61,6 +62,8 @@ describe('hook configurations, hook by hook', () => {
       await mkdir(join(dir, '.git'))
       await mkdir(join(dir, '.claude'))
       await writeFile(join(dir, '.claude', 'settings.json'), text(older))
+      await mkdir(join(dir, '.github', 'hooks'), {recursive: true})
+      await writeFile(join(dir, VSCODE.configFile), text(VSCODE.install({})))
     })
     afterAll(() => rm(dir, {recursive: true, force: true}))
 
@@ -91,6 +94,43 @@ describe('hook configurations, hook by hook', () => {
       const mine = structuredClone(older) as {hooks: Record<string, unknown[]>}
       mine.hooks.PostToolUse = [{matcher: 'Write', hooks: [{type: 'command', command: 'prettier --write'}]}]
       expect((await write(text(mine))).refusal).toBeUndefined()
+    })
+    // VS Code repairs a replacement whose text does not occur exactly once (and apply_patch places
+    // an update by fuzzy matching): what it writes into a hook configuration cannot be known, and
+    // may drop acldrift's hooks. A failing edit of Claude Code's (which does not repair) changes nothing.
+    it('refuses an edit of a hook configuration whose result cannot be known, and lets a failing one through', async () => {
+      const file = join(dir, '.claude', 'settings.json')
+      const edit = (harness: typeof VSCODE, tool: string, input: Record<string, unknown>) =>
+        judge(
+          harness,
+          'PreToolUse',
+          {cwd: dir, ...harness.read('PreToolUse', {tool_name: tool, tool_input: input})},
+          {},
+        )
+      const repaired = await edit(VSCODE, 'replace_string_in_file', {
+        filePath: file,
+        oldString: '"Stop":[',
+        newString: '"Nope":[',
+      })
+      expect(repaired.refusal).toMatchObject({type: 'guarded'})
+      expect(JSON.stringify(repaired.refusal)).toContain('cannot know what the file would hold')
+      const vscodeHooks = join(dir, VSCODE.configFile)
+      const vscodeRepaired = await edit(VSCODE, 'replace_string_in_file', {
+        filePath: vscodeHooks,
+        oldString: '"PreToolUse":[',
+        newString: '"Nope":[',
+      })
+      expect(vscodeRepaired.refusal).toMatchObject({type: 'guarded'})
+      const patched = await edit(VSCODE, 'apply_patch', {
+        input: `*** Begin Patch\n*** Update File: ${vscodeHooks}\n@@\n-x\n+y\n*** End Patch`,
+      })
+      expect(patched.refusal).toMatchObject({type: 'guarded'})
+      const failing = await edit(CLAUDE_CODE, 'Edit', {
+        file_path: file,
+        old_string: '"Stop":[',
+        new_string: '"Nope":[',
+      })
+      expect(failing.refusal).toBeUndefined()
     })
   })
 })
