@@ -18,7 +18,9 @@
 //   - otherwise no left-out statement matches r, and leaving them out changes neither decision.
 // So every difference defined request by request (what the target allows and the baseline does
 // not, the reverse, what a baseline Deny stopped that the target neither denies nor allows) is
-// the same, and so is every verdict on a request (a witness's). Denies are never left out.
+// the same, and so is every verdict on a request (a witness's). Denies are never left out. (A
+// search the engine gives up on for its number of patterns, engine/search.ts, may be decided
+// on fewer: the restricted comparison is then exact where the whole one says "possible".)
 //
 // What reads statements beyond a request's own action is given every statement: the pairing of
 // statements with their previous versions (pair.ts; a left-out statement, its Sid unique, is
@@ -51,6 +53,12 @@ function servicesOf(s: Statement): Set<string> | typeof ANY {
     services.add(service)
   }
   return services
+}
+
+/** Whether a statement's action patterns can match an action of `service` (lower case). */
+export function reachesService(s: Statement, service: string): boolean {
+  const services = servicesOf(s)
+  return services === ANY || services.has(service)
 }
 
 /** The policy of the file a statement belongs to (a composed export holds several). */
