@@ -3,7 +3,7 @@
 // gate on two versions of the baseline snapshot, so both judge a change the same way.
 
 import {adapterFor, type Comparison} from '../adapters/index.js'
-import {canonicalJson} from '../kernel/hash.js'
+import {canonicalJson, sha256} from '../kernel/hash.js'
 import type {AdapterContext, Document, Finding, Kind, Witness} from '../kernel/types.js'
 
 /**
@@ -16,17 +16,26 @@ export function sameDocument(a: Document, b: Document): boolean {
   return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value))
 }
 
-/** Each value's access as text (adapter.ts, accessText), by kind: computed once per parsed value. */
+/**
+ * Each value's access (adapter.ts, accessText) as the sha256 of its text, by kind: computed once
+ * per parsed value, and held as long as the value. Only whether two are equal is asked, and the
+ * text is as long as the document: an audit of 1,000 commits of 1,400 managed policies held 33 MiB
+ * of them (heap profile at exit).
+ */
 const accessTexts = new Map<Kind, WeakMap<object, Promise<string | undefined>>>()
 
-/** A value's access as text; undefined for a kind without one (every value stands alone). */
+/** A value's access as a digest of its text; undefined for a kind without one (every value stands alone). */
 export function accessTextOf(kind: Kind, value: unknown): Promise<string | undefined> | undefined {
   const adapter = adapterFor(kind)
   if (adapter.accessText === undefined || typeof value !== 'object' || value === null) return undefined
   let texts = accessTexts.get(kind)
   if (texts === undefined) accessTexts.set(kind, (texts = new WeakMap()))
   let text = texts.get(value)
-  if (text === undefined) texts.set(value, (text = adapter.accessText(value)))
+  if (text === undefined)
+    texts.set(
+      value,
+      (text = adapter.accessText(value).then((full) => (full === undefined ? undefined : sha256(full)))),
+    )
   return text
 }
 

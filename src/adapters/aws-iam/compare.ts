@@ -64,6 +64,7 @@ import {
   statementsOf,
 } from './compile.js'
 import {pairStatements} from './pair.js'
+import {unrelatedStatements} from './restrict.js'
 import {type AwsRule, RULES, SPLIT} from './rules.js'
 import {type Judged, judge, realShaped, type Request, requestOf, witnessOf} from './witness.js'
 
@@ -108,6 +109,8 @@ interface Model {
   sides: {base: Statement[]; tgt: Statement[]}
   /** the statements paired with their versions on the other side (pair.ts), once a finding asks */
   pairing?: Pairing
+  /** every baseline statement's rules, for a widening's classification (restrict.ts), once one asks */
+  baseline: () => CompiledRule[]
 }
 
 interface Pairing {
@@ -134,13 +137,30 @@ function previousRules(model: Model, statement: Statement): CompiledRule[] {
   return before === undefined ? [] : (rules.get(before) ?? [])
 }
 
-function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefined): Model {
+/**
+ * The model of a comparison. With the two versions' texts given, the statements that cannot take
+ * part in any difference are left out of both sides' rules (restrict.ts); everything else that
+ * reads statements reads them all.
+ */
+function modelOf(
+  baseline: ParsedFile | undefined,
+  target: ParsedFile | undefined,
+  texts: readonly string[] | undefined,
+): Model {
   const baseStatements = baseline ? statementsOf(baseline.value) : []
   const targetStatements = target ? statementsOf(target.value) : []
   const statements = [...baseStatements, ...targetStatements]
   const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-  const base = sideOf(compileDocument(baseStatements, ctx))
-  const tgt = sideOf(compileDocument(targetStatements, ctx))
+  const left =
+    texts === undefined ? new Set<Statement>() : unrelatedStatements(baseStatements, targetStatements, texts)
+  const compiled = (side: Statement[]) =>
+    compileDocument(
+      side.filter((s) => !left.has(s)),
+      ctx,
+    )
+  const base = sideOf(compiled(baseStatements))
+  const tgt = sideOf(compiled(targetStatements))
+  let wholeBaseline: CompiledRule[] | undefined = left.size === 0 ? base.rules : undefined
   const rules = [...base.rules, ...tgt.rules]
   const dates = new Set(
     [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has('date')).map(([k]) => k),
@@ -158,21 +178,35 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
     self: principalPoliciesOf(target?.value ?? baseline?.value)?.principal,
     names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
     sides: {base: baseStatements, tgt: targetStatements},
+    baseline: () => (wholeBaseline ??= compileDocument(baseStatements, ctx)),
   }
 }
 
-export function compareIamFile(
+export const compareIamFile = (
   file: string,
   baseline: ParsedFile | undefined,
   target: ParsedFile | undefined,
+): Comparison => compareVersions(file, baseline, target, true)
+
+/**
+ * The comparison of two versions of a policy file; `restricted`, on the statements that can take
+ * part in a difference only (restrict.ts), which finds the same.
+ */
+export function compareVersions(
+  file: string,
+  baseline: ParsedFile | undefined,
+  target: ParsedFile | undefined,
+  restricted: boolean,
 ): Comparison {
+  const texts = baseline && target && [accessText(baseline.value), accessText(target.value)]
   // Versions that differ only in their statements' Sids grant the same (access.ts): nothing to
   // search, as in attribution's versions (an audit's files renamed and otherwise left alone).
-  if (baseline !== undefined && target !== undefined && sameAccessText(baseline.value, target.value)) {
+  if (texts !== undefined && texts[0] !== undefined && texts[0] === texts[1]) {
     const sides = sidesOf(file, baseline, target)
-    return {findings: [], notes: unknownActionNotes(file, sides, statementsOf(target.value))}
+    return {findings: [], notes: unknownActionNotes(file, sides, statementsOf(target!.value))}
   }
-  const model = modelOf(baseline, target)
+  const known = texts?.every((text): text is string => text !== undefined) ? texts : undefined
+  const model = modelOf(baseline, target, restricted ? known : undefined)
   const {base, tgt} = model
   const notes: string[] = []
   const findings: Finding[] = []
@@ -541,7 +575,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
   const exceededDeny = group[0]!.deny
   const previous = previousRules(model, responsible.statement)
   const classify = (request: Request) =>
-    classifyWidening(request, responsible, model.base.rules, exceededDeny, previous)
+    classifyWidening(request, responsible, model.baseline(), exceededDeny, previous)
   const scored = group.map((f): Scored => {
     const outside = outsideCatalogue(f.cell)
     const possible = f.judged.status === 'possible' || outside !== undefined
@@ -736,12 +770,6 @@ function narrowingDraft(file: string, group: Found[], model: Model): FindingDraf
     after: located?.raw ?? null,
     access: {statement: accessOf(responsible.statement)},
   }
-}
-
-/** Whether two values have the same access text (access.ts): comparing them would find nothing. */
-function sameAccessText(a: unknown, b: unknown): boolean {
-  const text = accessText(a)
-  return text !== undefined && text === accessText(b)
 }
 
 function unknownActionNotes(file: string, sides: Sides, statements: Statement[]): string[] {

@@ -21,6 +21,8 @@ import {
 } from './compile.js'
 import {BoundedMap} from '../../kernel/bounded.js'
 import {parseCidr, parseDate} from './conditions.js'
+import {reachesService} from './restrict.js'
+import {hasSymbol} from '../../kernel/symbols.js'
 import {variableKey, variableValue} from './variables.js'
 
 /** A witness as shown in reports, back in the engine's raw form (per dimension). */
@@ -94,7 +96,7 @@ function variableValues(witness: Witness, symbols: Set<string>): Map<string, str
  * (unless the caller is anonymous, `*`: nobody's own policy speaks for it).
  */
 export function allowsWitness(policy: unknown, witness: Witness): boolean {
-  const {ctx, self, symbols, compiled, symbolChars} = compiledPolicy(policy)
+  const {ctx, self, symbols, compiled, symbolChars} = compiledPolicy(policy, serviceOf(witness))
   // A principal's composed policies are its own: the witness names it where a policy says "self".
   const request = rawRequest(
     self !== undefined && witness.principal === self ? {...witness, principal: undefined} : witness,
@@ -114,12 +116,31 @@ export function allowsWitness(policy: unknown, witness: Witness): boolean {
   return (otherAllows || matches('allow')) && !matches('deny')
 }
 
-interface CompiledPolicy {
+/** The service of the witness's action (lower case), when it names one without a wildcard. */
+function serviceOf(witness: Witness): string | undefined {
+  if (typeof witness.action !== 'string') return undefined
+  const service = witness.action.slice(0, Math.max(0, witness.action.indexOf(':'))).toLowerCase()
+  return /^[a-z0-9-]+$/.test(service) ? service : undefined
+}
+
+interface Rules {
+  compiled: ReturnType<typeof compileDocument>
+  symbolChars: ReturnType<typeof symbolCharsOf>
+}
+
+interface CompiledPolicy extends Rules {
   ctx: CompileContext
   self: string | undefined
   symbols: (text: string) => string
-  compiled: ReturnType<typeof compileDocument>
-  symbolChars: ReturnType<typeof symbolCharsOf>
+}
+
+/** A policy value as the evaluator holds it: its rules compiled once per service asked about. */
+interface Held extends Omit<CompiledPolicy, keyof Rules> {
+  statements: Statement[]
+  /** whether statements of other services can be left out (restrict.ts): no symbol, no boundary */
+  byService: boolean
+  /** the rules of the statements that can match an action of a service (undefined: of all of them) */
+  rules: Map<string | undefined, Rules>
 }
 
 /**
@@ -130,25 +151,39 @@ interface CompiledPolicy {
  * whole run (kept compiled as long, an audit of 1,000 commits of 1,400 managed-policy shaped
  * files peaked at 1,407 MiB; 861 MiB with this bound, the same report).
  */
-const compiledPolicies = new BoundedMap<object, {compiled: CompiledPolicy; statements: number}>(
+const compiledPolicies = new BoundedMap<object, {held: Held; statements: number}>(
   20_000,
   (held) => held.statements,
 )
 
-function compiledPolicy(policy: unknown): CompiledPolicy {
+/**
+ * The policy compiled for a request of `service`: a statement whose action patterns cannot reach
+ * the service matches no such request (restrict.ts), so only the others are compiled, with every
+ * statement's condition keys read as the whole policy reads them.
+ */
+function compiledPolicy(policy: unknown, service: string | undefined): CompiledPolicy {
   const make = () => {
     const statements = statementsOf(policy)
-    const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-    const compiled = compileDocument(statements, ctx)
-    const out: CompiledPolicy = {
-      ctx,
+    const text = JSON.stringify(policy) ?? ''
+    const held: Held = {
+      ctx: {traits: keyTraits(statements), opaque: new Map()},
       self: principalPoliciesOf(policy)?.principal,
       symbols: symbolsOf(statements),
-      compiled,
-      symbolChars: symbolCharsOf(compiled),
+      statements,
+      byService: !text.includes('${') && !hasSymbol(text) && !statements.some((s) => s.boundary === true),
+      rules: new Map(),
     }
-    return {compiled: out, statements: statements.length}
+    return {held, statements: statements.length}
   }
-  if (typeof policy !== 'object' || policy === null) return make().compiled
-  return compiledPolicies.remember(policy, make).compiled
+  const held =
+    typeof policy === 'object' && policy !== null ? compiledPolicies.remember(policy, make).held : make().held
+  const key = held.byService ? service : undefined
+  let rules = held.rules.get(key)
+  if (rules === undefined) {
+    const statements =
+      key === undefined ? held.statements : held.statements.filter((s) => reachesService(s, key))
+    const compiled = compileDocument(statements, held.ctx)
+    held.rules.set(key, (rules = {compiled, symbolChars: symbolCharsOf(compiled)}))
+  }
+  return {...held, ...rules}
 }
