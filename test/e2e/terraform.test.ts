@@ -338,21 +338,26 @@ describe('a staged .tf file against an older baseline', () => {
 
 describe('the Terraform grammar', () => {
   it('is loaded only when a .tf file is read: a commit without .tf changes never loads it', async () => {
-    // A module hook that makes importing web-tree-sitter fail: the hook passes without it when
-    // only a policy file is staged, and fails when a .tf file is (so the hook is in effect).
+    // A preload that makes reading any WebAssembly file fail (the parser's runtime and grammar):
+    // the hook passes without them when only a policy file is staged, and fails when a .tf file
+    // is (so the preload is in effect). Reads, not imports: `check` runs from the hook bundle's
+    // body, which holds web-tree-sitter's code itself, and reads its .wasm files only to parse.
     const hooks = await makeTempDir()
     onTestFinished(() => rm(hooks, {recursive: true, force: true}))
     await writeFile(
-      join(hooks, 'forbid.mjs'),
-      `export async function resolve(specifier, context, next) {
-  if (specifier === 'web-tree-sitter') throw new Error('web-tree-sitter was loaded')
-  return next(specifier, context)
-}
-`,
-    )
-    await writeFile(
       join(hooks, 'register.mjs'),
-      `import {register} from 'node:module'\nregister('./forbid.mjs', import.meta.url)\n`,
+      `import fs from 'node:fs'
+import {syncBuiltinESMExports} from 'node:module'
+const guarded = (read) =>
+  function (path, ...rest) {
+    if (String(path).endsWith('.wasm')) throw new Error('a WebAssembly file was read')
+    return read.call(this, path, ...rest)
+  }
+fs.readFile = guarded(fs.readFile)
+fs.readFileSync = guarded(fs.readFileSync)
+fs.promises.readFile = guarded(fs.promises.readFile)
+syncBuiltinESMExports()
+`,
     )
     const forbid = {NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`}
     const r = await newRepo()
@@ -373,7 +378,7 @@ describe('the Terraform grammar', () => {
     await r.write(MAIN, mainInline.replace('"s3:ListBucket"', '"s3:ListBucket", "s3:PutObject"'))
     await r.stage(MAIN)
     const withTf = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir, env: forbid})
-    expect(withTf.stderr).toContain('web-tree-sitter was loaded')
+    expect(withTf.stderr).toContain('a WebAssembly file was read')
     const allowed = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
     expect(allowed.code, dump(allowed)).toBe(1)
     expect(
